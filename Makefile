@@ -1,0 +1,51 @@
+# GNU make.  `make` builds the daemons, `make check` runs every test
+# (as root: see README.md), `make install` installs them.
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+include Makefile.inc
+
+COMMON_SRC = src/log.c src/ipc.c src/names.c src/netmask.c src/ratelimit.c
+COMMON_PRIV = priv/sock.c priv/proc.c priv/sandbox.c priv/policy.c \
+	priv/utmp.c priv/tty.c
+TALKD_SRC = src/talkd_engine.c src/talkd_proto.c src/talkd_table.c \
+	src/talkd_banner.c src/talkd_resolver.c priv/talkd.c
+
+TALKD_OBJ = $(patsubst %.c,%.o,$(COMMON_SRC) $(COMMON_PRIV) $(TALKD_SRC))
+PROGS	= talkd
+MANS	= man/talkd.8
+
+all: $(PROGS)
+
+talkd: $(TALKD_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(TALKD_OBJ) $(LDLIBS)
+
+%.o: %.c include/*.h
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(PROGS) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 $(MANS) $(DESTDIR)$(MANDIR)/man8/
+
+# Accounts and the empty chroot directory the children use.
+setup:
+	sh regress/setup-accounts.sh
+
+# Print the seccomp allow-lists exactly as the code holds them.
+policy: all
+	./talkd -S
+
+lint:
+	mandoc -Tlint -Wwarning $(MANS)
+
+check test: all
+	$(MAKE) -C regress
+
+clean:
+	rm -f $(PROGS) src/*.o priv/*.o
+	$(MAKE) -C regress clean
+
+.PHONY: all install setup policy lint check test clean

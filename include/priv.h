@@ -1,0 +1,70 @@
+/*
+ * Privileged helpers shared by the three daemons' parents (priv/), and
+ * the sandbox every child enters before it reads a byte of input.
+ */
+#ifndef PRIV_H
+#define PRIV_H
+
+#include <sys/types.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <netinet/in.h>
+
+#include <seccomp.h>
+#include <stdio.h>
+#include <utmpx.h>
+
+/* sock.c: the UDP socket, from systemd, inetd or our own bind(). */
+#define SOCK_BOUND	0
+#define SOCK_INETD	1
+#define SOCK_SYSTEMD	2
+int	sock_obtain(const char *, int, int, int *);
+
+/* proc.c: re-executed children and their IPC channel on fd 3. */
+#define CHILD_IPC_FD	3
+pid_t	proc_exec(char *const [], int, int);
+char  **proc_argv(int, char *const [], const char *, const char *);
+
+/* sandbox.c */
+struct sb_call {
+	const char		*name;
+	unsigned int		 nargs;
+	struct scmp_arg_cmp	 arg[2];
+	const char		*why;
+};
+
+struct sb_policy {
+	const char		*proc;		/* "talkd engine", ... */
+	const struct sb_call	*calls;
+	size_t			 ncalls;
+	int			 chroot;	/* 0: Landlock only (resolver) */
+	const char		*readable;	/* Landlock read-only tree */
+	rlim_t			 nofile;
+};
+
+void	sandbox_enter(const struct sb_policy *, const char *, const char *);
+void	sandbox_print(FILE *, const struct sb_policy *);
+void	sandbox_check_rootdir(const char *);
+
+/* policy.c: the allow-lists, one per child. */
+extern const struct sb_policy policy_talkd_engine;
+extern const struct sb_policy policy_talkd_resolver;
+
+/* utmp.c */
+int	utmp_foreach(const char *, int (*)(const struct utmpx *, void *),
+	    void *);
+
+/* tty.c: open a user's terminals by their utmp lines, never by name. */
+struct tty_ctx {
+	int		 devfd;		/* O_PATH descriptor of /dev */
+	const char	*utmp;
+	gid_t		 ttygid;	/* (gid_t)-1: no tty group here */
+};
+
+typedef int (*tty_cb)(int, const char *, const struct stat *, void *);
+
+int	tty_init(struct tty_ctx *, const char *);
+int	tty_foreach(const struct tty_ctx *, const char *, const char *,
+	    uid_t, tty_cb, void *);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+ * Small log module in the style of OpenBSD's log.c.  Runs in every
+ * process.  The parent writes to syslog (opened before any chroot) or to
+ * stderr with -d; children forward through the sink set by log_setsink().
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <vis.h>
+
+#include "log.h"
+
+static int	 log_debugmode = 1;	/* stderr until log_init() */
+static int	 log_verbose;		/* log_debug() lines are shown */
+static const char *log_name = "";	/* process name prefix */
+static void	(*log_sink)(int, const char *);
+
+void
+log_init(int debug, int facility, const char *ident)
+{
+	log_debugmode = debug;
+	log_verbose = debug;
+	if (!debug)
+		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+	tzset();
+}
+
+void
+log_setverbose(int v)
+{
+	log_verbose = v;
+}
+
+int
+log_getverbose(void)
+{
+	return (log_verbose);
+}
+
+void
+log_setsink(void (*sink)(int, const char *))
+{
+	log_sink = sink;
+}
+
+void
+log_procname(const char *name)
+{
+	log_name = name;
+}
+
+void
+logit(int pri, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(pri, fmt, ap);
+	va_end(ap);
+}
+
+void
+vlog(int pri, const char *fmt, va_list ap)
+{
+	char	 msg[512], safe[sizeof(msg) * 4 + 1];
+	int	 saved_errno = errno;
+
+	if (pri == LOG_DEBUG && !log_verbose)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* Anything a log line quotes may come from the network. */
+	strnvis(safe, msg, sizeof(safe), VIS_CSTYLE | VIS_NOSLASH);
+	if (log_sink != NULL)
+		log_sink(pri, safe);
+	else if (log_debugmode)
+		fprintf(stderr, "%s%s%s\n", log_name, *log_name ? ": " : "",
+		    safe);
+	else
+		syslog(pri, "%s%s%s", log_name, *log_name ? ": " : "", safe);
+	errno = saved_errno;
+}
+
+static void
+vlog_errno(int pri, const char *fmt, va_list ap)
+{
+	char	 buf[400];
+	int	 saved_errno = errno;
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	logit(pri, "%s: %s", buf, strerror(saved_errno));
+	errno = saved_errno;
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap);
+	va_end(ap);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_errno(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_CRIT, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
