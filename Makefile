@@ -7,12 +7,6 @@ MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
 include Makefile.inc
 
-COMMON_SRC = src/log.c src/ipc.c src/names.c src/netmask.c src/ratelimit.c
-COMMON_PRIV = priv/sock.c priv/proc.c priv/sandbox.c priv/policy.c \
-	priv/utmp.c priv/tty.c
-TALKD_SRC = src/talkd_engine.c src/talkd_proto.c src/talkd_table.c \
-	src/talkd_banner.c src/talkd_resolver.c priv/talkd.c
-
 TALKD_OBJ = $(patsubst %.c,%.o,$(COMMON_SRC) $(COMMON_PRIV) $(TALKD_SRC))
 PROGS	= talkd
 MANS	= man/talkd.8

@@ -22,7 +22,7 @@ int	sock_obtain(const char *, int, int, int *);
 
 /* proc.c: re-executed children and their IPC channel on fd 3. */
 #define CHILD_IPC_FD	3
-pid_t	proc_exec(char *const [], int, int);
+pid_t	proc_exec(char *const [], int);
 char  **proc_argv(int, char *const [], const char *, const char *);
 
 /* sandbox.c */
@@ -31,6 +31,7 @@ struct sb_call {
 	unsigned int		 nargs;
 	struct scmp_arg_cmp	 arg[2];
 	const char		*why;
+	int			 errno_ret;	/* 0: allow; else fail with it */
 };
 
 struct sb_policy {

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <seccomp.h>
 
@@ -63,6 +64,8 @@ static const struct sb_call talkd_resolver_calls[] = {
 	{ "sendmsg", 0, {}, "IPC records" },
 	{ "socket", 1, { ARG(0, SCMP_CMP_EQ, AF_INET, 0) }, "DNS over IPv4" },
 	{ "socket", 1, { ARG(0, SCMP_CMP_EQ, AF_INET6, 0) }, "DNS over IPv6" },
+	{ "socket", 1, { ARG(0, SCMP_CMP_EQ, AF_UNIX, 0) },
+	    "libc's nscd probe: refused, not fatal", EACCES },
 	{ "connect", 0, {}, "DNS server" },
 	{ "sendto", 0, {}, "DNS query" },
 	{ "sendmmsg", 0, {}, "DNS A+AAAA queries" },

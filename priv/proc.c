@@ -15,7 +15,10 @@
 #include "log.h"
 #include "priv.h"
 
-/* Build the child's argv: ours plus "-P role" and one extra option. */
+/*
+ * Build the child's argv: "-P role" and one extra option first (before
+ * any "--"), then the parent's own options, which the child re-parses.
+ */
 char **
 proc_argv(int argc, char *const argv[], const char *role, const char *extra)
 {
@@ -24,19 +27,20 @@ proc_argv(int argc, char *const argv[], const char *role, const char *extra)
 
 	if ((nargv = calloc(argc + 5, sizeof(*nargv))) == NULL)
 		err(1, NULL);
-	for (i = 0; i < argc; i++)
-		nargv[n++] = argv[i];
+	nargv[n++] = argv[0];
 	if ((nargv[n++] = strdup("-P")) == NULL ||
 	    (nargv[n++] = strdup(role)) == NULL)
 		err(1, NULL);
 	if (extra != NULL && (nargv[n++] = strdup(extra)) == NULL)
 		err(1, NULL);
+	for (i = 1; i < argc; i++)
+		nargv[n++] = argv[i];
 	nargv[n] = NULL;
 	return (nargv);
 }
 
 pid_t
-proc_exec(char *const argv[], int ipcfd, int keep_stderr)
+proc_exec(char *const argv[], int ipcfd)
 {
 	pid_t	pid;
 	int	null;
@@ -59,8 +63,7 @@ proc_exec(char *const argv[], int ipcfd, int keep_stderr)
 		_exit(127);
 	dup2(null, 0);
 	dup2(null, 1);
-	if (!keep_stderr)
-		dup2(null, 2);
+	dup2(null, 2);	/* children log through the parent, never stderr */
 	closefrom(CHILD_IPC_FD + 1);
 	/* Our own binary, even if argv[0] is a bare name from inetd. */
 	execv("/proc/self/exe", argv);

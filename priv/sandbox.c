@@ -72,6 +72,13 @@ static void
 drop_ids(const struct passwd *pw)
 {
 	gid_t	gid = pw->pw_gid;
+	int	cap;
+
+	/* Empty the bounding set too, so no capability can come back. */
+	for (cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&
+		    errno != EINVAL)
+			fatal("PR_CAPBSET_DROP");
 
 	if (setgroups(1, &gid) == -1)
 		fatal("setgroups");
@@ -171,7 +178,8 @@ seccomp_filter(const struct sb_policy *p)
 		if ((nr = seccomp_syscall_resolve_name(p->calls[i].name)) ==
 		    __NR_SCMP_ERROR)
 			fatalx("seccomp: unknown syscall %s", p->calls[i].name);
-		rc = seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, nr,
+		rc = seccomp_rule_add_array(ctx, p->calls[i].errno_ret ?
+		    SCMP_ACT_ERRNO(p->calls[i].errno_ret) : SCMP_ACT_ALLOW, nr,
 		    p->calls[i].nargs, p->calls[i].arg);
 		if (rc != 0)
 			fatalx("seccomp: rule for %s: %s", p->calls[i].name,
@@ -234,6 +242,9 @@ sandbox_print(FILE *fp, const struct sb_policy *p)
 				    a->op < 8 ? ops[a->op] : "?",
 				    (unsigned long long)a->datum_a);
 		}
+		if (p->calls[i].errno_ret)
+			fprintf(fp, " -> fails with errno %d",
+			    p->calls[i].errno_ret);
 		fprintf(fp, "\t# %s\n", p->calls[i].why);
 	}
 }

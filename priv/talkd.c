@@ -28,6 +28,10 @@
 #include "ratelimit.h"
 #include "talkd.h"
 
+#ifdef REGRESS
+void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
+#endif
+
 #define TTY_OPENS_PER_SEC	50	/* even a compromised engine */
 
 struct parent {
@@ -37,6 +41,15 @@ struct parent {
 	int			 engine_fd;
 	pid_t			 engine_pid, resolver_pid;
 };
+
+static void	usage(void) __attribute__((__noreturn__));
+static void	parse_args(int, char *[], struct talkd_conf *);
+static void	child_main(struct talkd_conf *) __attribute__((__noreturn__));
+static void	tty_request(struct parent *, const struct ipc_msg *);
+static void	stop_children(struct parent *);
+static void	engine_died(struct parent *, pid_t, int)
+		    __attribute__((__noreturn__));
+static void	engine_lost(struct parent *) __attribute__((__noreturn__));
 
 /* What the engine may send us; everything else ends the daemon. */
 static const struct ipc_rule from_engine[] = {
@@ -165,11 +178,17 @@ child_main(struct talkd_conf *c)
 	if (strcmp(c->proc, "engine") == 0) {
 		setproctitle("engine");
 		sandbox_enter(&policy_talkd_engine, c->user, c->chroot);
+#ifdef REGRESS
+		regress_hook(c->proc);
+#endif
 		talkd_engine(c);
 	} else if (strcmp(c->proc, "resolver") == 0) {
 		setproctitle("resolver");
 		talkd_resolver_warmup();
 		sandbox_enter(&policy_talkd_resolver, c->user, NULL);
+#ifdef REGRESS
+		regress_hook(c->proc);
+#endif
 		talkd_resolver();
 	}
 	fatalx("unknown child role %s", c->proc);
@@ -244,7 +263,7 @@ tty_request(struct parent *ps, const struct ipc_msg *m)
 	strlcpy(res.line, p.line, sizeof(res.line));
 	if (ipc_send(ps->engine_fd, p.fd != -1 ? IMSG_TALK_TTY_OK :
 	    IMSG_TALK_TTY_FAIL, m->hdr.seq, p.fd, &res, sizeof(res)) == -1)
-		fatal("send to engine");
+		engine_lost(ps);
 	if (p.fd != -1)
 		close(p.fd);
 }
@@ -267,12 +286,8 @@ dispatch_engine(struct parent *ps)
 
 	if ((rv = ipc_recv(ps->engine_fd, &m)) == IPC_AGAIN)
 		return;
-	if (rv == IPC_EOF) {
-		/* Its exit status arrives with SIGCHLD. */
-		close(ps->engine_fd);
-		ps->engine_fd = -1;
-		return;
-	}
+	if (rv == IPC_EOF)
+		engine_lost(ps);
 	if (rv == IPC_BAD || ipc_check(&m, from_engine,
 	    sizeof(from_engine) / sizeof(from_engine[0])) != 0) {
 		/* The engine is not behaving: assume it is compromised. */
@@ -304,6 +319,21 @@ dispatch_engine(struct parent *ps)
  * otherwise); inetd, systemd or the administrator starts a fresh pair.
  * A dead resolver only means numeric caller addresses from then on.
  */
+static void __attribute__((__noreturn__))
+engine_died(struct parent *ps, pid_t pid, int status)
+{
+	ps->engine_pid = 0;
+	stop_children(ps);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		log_debug("engine exited after idle timeout");
+		exit(0);
+	}
+	log_warnx("lost child: engine pid %d %s %d: exiting", pid,
+	    WIFSIGNALED(status) ? "killed by signal" : "exited with",
+	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+	exit(1);
+}
+
 static void
 reap(struct parent *ps)
 {
@@ -311,29 +341,29 @@ reap(struct parent *ps)
 	int	status;
 
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == ps->resolver_pid) {
-			ps->resolver_pid = 0;
-			log_warnx("lost child: resolver pid %d %s %d", pid,
-			    WIFSIGNALED(status) ? "killed by signal" :
-			    "exited with", WIFSIGNALED(status) ?
-			    WTERMSIG(status) : WEXITSTATUS(status));
+		if (pid == ps->engine_pid)
+			engine_died(ps, pid, status);
+		if (pid != ps->resolver_pid)
 			continue;
-		}
-		if (pid != ps->engine_pid)
-			continue;
-		ps->engine_pid = 0;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-			log_debug("engine exited after idle timeout");
-			stop_children(ps);
-			exit(0);
-		}
-		log_warnx("lost child: engine pid %d %s %d: exiting", pid,
+		ps->resolver_pid = 0;
+		log_warnx("lost child: resolver pid %d %s %d", pid,
 		    WIFSIGNALED(status) ? "killed by signal" : "exited with",
 		    WIFSIGNALED(status) ? WTERMSIG(status) :
 		    WEXITSTATUS(status));
-		stop_children(ps);
-		exit(1);
 	}
+}
+
+/* The channel to the engine broke: it is dying; report how, then exit. */
+static void __attribute__((__noreturn__))
+engine_lost(struct parent *ps)
+{
+	int	status;
+
+	log_debug("engine channel closed");
+	if (waitpid(ps->engine_pid, &status, 0) == ps->engine_pid)
+		engine_died(ps, ps->engine_pid, status);
+	stop_children(ps);
+	exit(1);
 }
 
 static void
@@ -346,11 +376,11 @@ start_children(struct parent *ps, int argc, char *argv[], int udp)
 		fatal("socketpair");
 	snprintf(idle, sizeof(idle), "-t%lld", ps->conf->idle);
 	ps->engine_pid = proc_exec(proc_argv(argc, argv, "engine", idle),
-	    ep[1], ps->conf->debug);
+	    ep[1]);
 	close(ep[1]);
 	ps->engine_fd = ep[0];
 	if (ipc_send(ps->engine_fd, IMSG_TALK_SOCKET, 0, udp, NULL, 0) == -1)
-		fatal("send socket to engine");
+		engine_lost(ps);
 	close(udp);
 	if (ps->conf->numeric)
 		return;
@@ -358,11 +388,11 @@ start_children(struct parent *ps, int argc, char *argv[], int udp)
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rp) == -1)
 		fatal("socketpair");
 	ps->resolver_pid = proc_exec(proc_argv(argc, argv, "resolver", NULL),
-	    rp[1], ps->conf->debug);
+	    rp[1]);
 	close(rp[1]);
 	if (ipc_send(ps->engine_fd, IMSG_TALK_RESOLVER, 0, rp[0], NULL, 0)
 	    == -1)
-		fatal("send resolver socket to engine");
+		engine_lost(ps);
 	close(rp[0]);
 }
 
@@ -408,8 +438,7 @@ parent_loop(struct parent *ps)
 				exit(0);
 			}
 		}
-		if (ps->engine_fd != -1 &&
-		    pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
+		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
 			dispatch_engine(ps);
 	}
 }

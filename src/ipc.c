@@ -148,8 +148,14 @@ ipc_recv(int sock, struct ipc_msg *m)
 	do {
 		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
 	} while (n == -1 && errno == EINTR);
-	if (n == -1)
-		return (errno == EAGAIN ? IPC_AGAIN : ipc_fail(strerror(errno)));
+	if (n == -1) {
+		if (errno == EAGAIN)
+			return (IPC_AGAIN);
+		/* A peer that died with records unread: same as a close. */
+		if (errno == ECONNRESET)
+			return (IPC_EOF);
+		return (ipc_fail(strerror(errno)));
+	}
 	if (ipc_take_fds(&msg, &fd) == -1)
 		return (ipc_fail("more than one descriptor or bad control data"));
 	m->fd = fd;

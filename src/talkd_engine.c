@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,12 +28,15 @@
 #define PARENT_FD	3
 #define MAXPENDING	256	/* announces waiting for a name or a tty */
 #define RES_TIMEOUT	3	/* seconds to wait for the resolver */
+#define TTY_TIMEOUT	3	/* seconds to wait for the parent */
+#define LOG_PER_SEC	10	/* refusal log lines, so floods stay short */
 #define RES_CACHE	256
 
 struct pending {
 	TAILQ_ENTRY(pending)	 entry;
 	struct ctl_req		 req;
 	struct sockaddr_in	 from;
+	struct in_addr		 local;		/* the request's destination */
 	uint32_t		 seq;
 	time_t			 deadline;
 	int			 state;
@@ -51,13 +55,15 @@ struct engine {
 	struct talkd_conf	*conf;
 	int			 udp, resolver;
 	struct inv_table	*table;
-	struct rl_table		*rl_src, *rl_callee;
+	struct rl_table		*rl_src, *rl_callee, *rl_log;
+	unsigned long		 suppressed;	/* refusals not logged */
 	TAILQ_HEAD(, pending)	 pending;
 	size_t			 npending;
 	uint32_t		 seq;
 	time_t			 last_request;
 	char			 myhost[256];
 	struct rescache		 cache[RES_CACHE];
+	struct in_addr		 local;		/* source for the next reply */
 };
 
 static const struct ipc_rule from_parent[] = {
@@ -85,12 +91,45 @@ static void
 send_reply(struct engine *e, const struct sockaddr_in *to,
     const struct ctl_resp *rp)
 {
-	unsigned char	buf[CTL_RESP_SIZE];
+	union {
+		struct cmsghdr	hdr;
+		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	} cmsgbuf;
+	unsigned char		 buf[CTL_RESP_SIZE];
+	struct sockaddr_in	 sin = *to;
+	struct in_pktinfo	 pi;
+	struct iovec		 iov;
+	struct msghdr		 msg;
+	struct cmsghdr		*cmsg;
 
 	ctl_build(rp, buf);
-	if (sendto(e->udp, buf, sizeof(buf), 0, (const struct sockaddr *)to,
-	    sizeof(*to)) == -1)
-		log_warn("sendto %s", inet_ntoa(to->sin_addr));
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	msg.msg_name = &sin;
+	msg.msg_namelen = sizeof(sin);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	/*
+	 * Reply from the address the request was sent to (RFC 1122
+	 * 3.3.4.2), not whatever the route picks: a client whose socket is
+	 * connected to that address (netkit talk, when the host name is
+	 * 127.0.1.1 as Debian sets it up) drops a reply from any other.
+	 */
+	if (e->local.s_addr != htonl(INADDR_ANY)) {
+		memset(&cmsgbuf, 0, sizeof(cmsgbuf));
+		memset(&pi, 0, sizeof(pi));
+		pi.ipi_spec_dst = e->local;
+		msg.msg_control = cmsgbuf.buf;
+		msg.msg_controllen = sizeof(cmsgbuf.buf);
+		cmsg = CMSG_FIRSTHDR(&msg);
+		cmsg->cmsg_level = IPPROTO_IP;
+		cmsg->cmsg_type = IP_PKTINFO;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(cmsg), &pi, sizeof(pi));
+	}
+	if (sendmsg(e->udp, &msg, 0) == -1)
+		log_warn("sendmsg %s", inet_ntoa(to->sin_addr));
 }
 
 static void
@@ -109,6 +148,25 @@ answer(struct engine *e, const struct ctl_req *r,
 		    ctl_typename(r->type), r->l_name,
 		    inet_ntoa(from->sin_addr), r->r_name,
 		    ctl_answername(code));
+}
+
+/* Log a refused datagram, at most LOG_PER_SEC lines a second. */
+static void __attribute__((__format__(printf, 2, 3)))
+refused(struct engine *e, const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!rl_allow(e->rl_log, 0, rl_now())) {
+		e->suppressed++;
+		return;
+	}
+	if (e->suppressed > 0) {
+		log_warnx("%lu more refusals not logged", e->suppressed);
+		e->suppressed = 0;
+	}
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
 }
 
 static void
@@ -230,7 +288,7 @@ ask_tty(struct engine *e, struct pending *p)
 	strlcpy(tr.user, p->req.r_name, sizeof(tr.user));
 	strlcpy(tr.line, p->req.r_tty, sizeof(tr.line));
 	p->state = P_TTY;
-	p->deadline = now_mono() + RES_TIMEOUT;
+	p->deadline = now_mono() + TTY_TIMEOUT;
 	if (ipc_send(PARENT_FD, IMSG_TALK_TTY_REQ, p->seq, -1, &tr,
 	    sizeof(tr)) == -1)
 		fatal("send to parent");
@@ -255,6 +313,7 @@ do_announce(struct engine *e, const struct ctl_req *r,
 	}
 	p->req = *r;
 	p->from = *from;
+	p->local = e->local;
 	p->seq = ++e->seq;
 	TAILQ_INSERT_TAIL(&e->pending, p, entry);
 	e->npending++;
@@ -340,6 +399,7 @@ finish_announce(struct engine *e, struct pending *p, int code, int fd,
 		log_debug("rang %s on %s", p->req.r_name, line);
 	}
  done:
+	e->local = p->local;
 	answer(e, &p->req, &p->from, code, id);
 	pending_free(e, p);
 }
@@ -384,29 +444,29 @@ handle_request(struct engine *e, const unsigned char *buf, size_t len,
 
 	if (ntohs(from->sin_port) < 1024) {
 		/* No client uses a privileged port; answering could loop. */
-		log_warnx("datagram from %s port %u: privileged source port, "
+		refused(e, "datagram from %s port %u: privileged source port, "
 		    "dropped", inet_ntoa(from->sin_addr), ntohs(from->sin_port));
 		return;
 	}
 	if (!netlist_match(&e->conf->allow, from->sin_addr)) {
-		log_warnx("datagram from %s: network not allowed, dropped",
+		refused(e, "datagram from %s: network not allowed, dropped",
 		    inet_ntoa(from->sin_addr));
 		return;
 	}
 	if (!rl_allow(e->rl_src, from->sin_addr.s_addr, rl_now())) {
-		log_debug("datagram from %s: rate limit, dropped",
-		    inet_ntoa(from->sin_addr));
+		refused(e, "datagram from %s: over %g requests/s, dropped",
+		    inet_ntoa(from->sin_addr), e->conf->rate_src);
 		return;
 	}
 	if (ctl_parse(buf, len, &r) == -1) {
-		log_warnx("datagram from %s: %zu bytes, not a %d-byte CTL_MSG, "
+		refused(e, "datagram from %s: %zu bytes, not a %d-byte CTL_MSG, "
 		    "dropped", inet_ntoa(from->sin_addr), len, CTL_MSG_SIZE);
 		if (e->conf->packets)
 			hexdump(buf, len);
 		return;
 	}
 	if ((code = ctl_validate(&r, from)) != T_SUCCESS) {
-		log_warnx("%s from %s: bad request, answered %s",
+		refused(e, "%s from %s: bad request, answered %s",
 		    ctl_typename(r.type), inet_ntoa(from->sin_addr),
 		    ctl_answername(code));
 		if (e->conf->packets)
@@ -445,7 +505,7 @@ read_udp(struct engine *e)
 	unsigned char		 buf[CTL_MSG_SIZE + 1];
 	struct sockaddr_in	 from;
 	struct in_pktinfo	 pi;
-	struct in_addr		 dst, *dstp = NULL;
+	struct in_addr		 dst, *dstp;
 	struct iovec		 iov;
 	struct msghdr		 msg;
 	struct cmsghdr		*cmsg;
@@ -464,7 +524,10 @@ read_udp(struct engine *e)
 		msg.msg_iovlen = 1;
 		msg.msg_control = cmsgbuf.buf;
 		msg.msg_controllen = sizeof(cmsgbuf.buf);
-		n = recvmsg(e->udp, &msg, MSG_DONTWAIT);
+		dstp = NULL;
+		e->local.s_addr = htonl(INADDR_ANY);
+		/* MSG_TRUNC: the real length, so long datagrams log truly. */
+		n = recvmsg(e->udp, &msg, MSG_DONTWAIT | MSG_TRUNC);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("recvmsg");
@@ -480,9 +543,9 @@ read_udp(struct engine *e)
 				memcpy(&pi, CMSG_DATA(cmsg), sizeof(pi));
 				dst = pi.ipi_addr;
 				dstp = &dst;
+				e->local = pi.ipi_spec_dst;
 			}
-		if (msg.msg_flags & MSG_TRUNC)
-			n = sizeof(buf);	/* longer than 84: refused */
+		/* ctl_parse() refuses any length but 84 before reading. */
 		handle_request(e, buf, n, &from, dstp);
 	}
 }
@@ -611,7 +674,8 @@ talkd_engine(struct talkd_conf *conf)
 	e.rl_src = rl_new(4096, conf->rate_src, conf->rate_src * 2);
 	e.rl_callee = rl_new(1024, conf->rate_callee / 60.0,
 	    conf->rate_callee);
-	if (e.rl_src == NULL || e.rl_callee == NULL)
+	e.rl_log = rl_new(1, LOG_PER_SEC, LOG_PER_SEC);
+	if (e.rl_src == NULL || e.rl_callee == NULL || e.rl_log == NULL)
 		fatal("rl_new");
 
 	e.udp = get_socket();

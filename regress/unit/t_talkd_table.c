@@ -44,7 +44,7 @@ main(void)
 	char			 l[16], r[16];
 	uint32_t		 id, id2, prev;
 	int			 i, ok, hits;
-	double			 small, big;
+	double			 small = 0, big = 0;
 
 	a.s_addr = inet_addr("10.0.0.1");
 	b.s_addr = inet_addr("10.0.0.2");

@@ -1,0 +1,76 @@
+/*
+ * Test-only code, linked into regress/talkd-regress and never into the
+ * installed daemons.  After a child has entered its sandbox it performs
+ * the system call named in REGRESS_SYSCALL, which the seccomp filter must
+ * answer by killing it with SIGSYS.  If the child survives, it exits 99
+ * so the test sees the difference.
+ */
+#include <sys/types.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+void	regress_hook(const char *);
+
+/* REGRESS_ROLE picks the child (default "engine"). */
+void
+regress_hook(const char *me)
+{
+	const char	*name = getenv("REGRESS_SYSCALL");
+	const char	*role = getenv("REGRESS_ROLE");
+	char		*const argv[] = { "sh", NULL };
+	int		 sv[2];
+
+	if (name == NULL || strcmp(role != NULL ? role : "engine", me) != 0)
+		return;
+	if (strcmp(name, "open") == 0)
+		syscall(SYS_open, "/etc/passwd", O_RDONLY);
+	else if (strcmp(name, "openat") == 0)
+		syscall(SYS_openat, AT_FDCWD, "/etc/passwd", O_RDONLY);
+	else if (strcmp(name, "openat-write") == 0)
+		syscall(SYS_openat, AT_FDCWD, "/tmp/x", O_WRONLY | O_CREAT, 0600);
+	else if (strcmp(name, "execve") == 0)
+		syscall(SYS_execve, "/bin/sh", argv, NULL);
+	else if (strcmp(name, "socket") == 0)
+		syscall(SYS_socket, AF_INET, SOCK_DGRAM, 0);
+	else if (strcmp(name, "socket-unix") == 0)
+		syscall(SYS_socket, AF_UNIX, SOCK_STREAM, 0);
+	else if (strcmp(name, "socketpair") == 0)
+		syscall(SYS_socketpair, AF_UNIX, SOCK_STREAM, 0, sv);
+	else if (strcmp(name, "connect") == 0)
+		syscall(SYS_connect, 3, NULL, 0);
+	else if (strcmp(name, "bind") == 0)
+		syscall(SYS_bind, 3, NULL, 0);
+	else if (strcmp(name, "ptrace") == 0)
+		syscall(SYS_ptrace, PTRACE_TRACEME, 0, 0, 0);
+	else if (strcmp(name, "kill") == 0)
+		syscall(SYS_kill, 1, 0);
+	else if (strcmp(name, "setuid") == 0)
+		syscall(SYS_setuid, 0);
+	else if (strcmp(name, "chroot") == 0)
+		syscall(SYS_chroot, "/");
+	else if (strcmp(name, "mount") == 0)
+		syscall(SYS_mount, "none", "/", "tmpfs", 0, NULL);
+	else if (strcmp(name, "ioctl") == 0)
+		syscall(SYS_ioctl, 0, TIOCSTI, "x");
+	else if (strcmp(name, "fork") == 0)
+		syscall(SYS_fork);
+	else if (strcmp(name, "clone") == 0)
+		syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+	else if (strcmp(name, "mmap-exec") == 0)
+		syscall(SYS_mmap, 0, 4096, 7, 0x22, -1, 0);
+	else if (strcmp(name, "getpid") == 0)
+		syscall(SYS_getpid);	/* allowed: the control case */
+	else
+		exit(98);
+	exit(99);
+}
