@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 
 #include <seccomp.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <utmpx.h>
 
@@ -24,6 +25,35 @@ int	sock_obtain(const char *, int, int, int *);
 #define CHILD_IPC_FD	3
 pid_t	proc_exec(char *const [], int);
 char  **proc_argv(int, char *const [], const char *, const char *);
+
+/* parent.c: children, the parent's main loop, the child death policy. */
+struct ipc_msg;
+struct ipc_rule;
+
+struct child {
+	const char		*role;		/* "engine", "resolver", ... */
+	int			 essential;	/* its death ends the daemon */
+	const struct ipc_rule	*rules;		/* what it may send us */
+	size_t			 nrules;
+	pid_t			 pid;
+	int			 fd;		/* channel to us, or -1 */
+};
+
+struct parent_ops {
+	void	(*dispatch)(void *, struct child *, struct ipc_msg *);
+	void	(*tick)(void *);		/* after every wake-up */
+	int	  tick_ms;			/* at least this often */
+	void	 *arg;
+};
+
+void	parent_signals(void);
+void	parent_spawn(struct child *, int, char *[], const char *);
+int	parent_spawn_peer(struct child *, int, char *[]);
+void	parent_send(struct child *, uint32_t, uint32_t, int, const void *,
+	    size_t);
+void	parent_lost(struct child *);
+void	parent_stop(void);
+void	parent_loop(const struct parent_ops *) __attribute__((__noreturn__));
 
 /* sandbox.c */
 struct sb_call {

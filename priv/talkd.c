@@ -7,14 +7,9 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <err.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,26 +33,19 @@ struct parent {
 	struct talkd_conf	*conf;
 	struct tty_ctx		 tty;
 	struct rl_table		*rl_tty;
-	int			 engine_fd;
-	pid_t			 engine_pid, resolver_pid;
+	struct child		 engine, resolver;
 };
 
 static void	usage(void) __attribute__((__noreturn__));
 static void	parse_args(int, char *[], struct talkd_conf *);
 static void	child_main(struct talkd_conf *) __attribute__((__noreturn__));
 static void	tty_request(struct parent *, const struct ipc_msg *);
-static void	stop_children(struct parent *);
-static void	engine_died(struct parent *, pid_t, int)
-		    __attribute__((__noreturn__));
-static void	engine_lost(struct parent *) __attribute__((__noreturn__));
 
 /* What the engine may send us; everything else ends the daemon. */
 static const struct ipc_rule from_engine[] = {
 	{ IPC_LOG,		sizeof(struct ipc_log),	0 },
 	{ IMSG_TALK_TTY_REQ,	sizeof(struct tty_req),	0 },
 };
-
-static int	sigpipe[2] = { -1, -1 };
 
 static void __attribute__((__noreturn__))
 usage(void)
@@ -66,18 +54,6 @@ usage(void)
 	    "[-c chroot]\n\t[-m max] [-R rings] [-r rate] [-t idle] "
 	    "[-U utmp] [-u user]\n", getprogname());
 	exit(1);
-}
-
-static void
-on_signal(int sig)
-{
-	unsigned char	c = sig;
-	ssize_t		n;
-	int		saved = errno;
-
-	n = write(sigpipe[1], &c, 1);	/* full pipe: a signal is pending */
-	(void)n;
-	errno = saved;
 }
 
 static long long
@@ -261,186 +237,38 @@ tty_request(struct parent *ps, const struct ipc_msg *m)
 			    T_NOT_HERE;
 	}
 	strlcpy(res.line, p.line, sizeof(res.line));
-	if (ipc_send(ps->engine_fd, p.fd != -1 ? IMSG_TALK_TTY_OK :
-	    IMSG_TALK_TTY_FAIL, m->hdr.seq, p.fd, &res, sizeof(res)) == -1)
-		engine_lost(ps);
+	parent_send(&ps->engine, p.fd != -1 ? IMSG_TALK_TTY_OK :
+	    IMSG_TALK_TTY_FAIL, m->hdr.seq, p.fd, &res, sizeof(res));
 	if (p.fd != -1)
 		close(p.fd);
 }
 
+/* Requests from the engine; IPC_LOG is handled by parent.c. */
 static void
-stop_children(struct parent *ps)
+dispatch(void *arg, struct child *c, struct ipc_msg *m)
 {
-	if (ps->engine_pid > 0)
-		kill(ps->engine_pid, SIGTERM);
-	if (ps->resolver_pid > 0)
-		kill(ps->resolver_pid, SIGTERM);
-}
+	struct parent	*ps = arg;
 
-static void
-dispatch_engine(struct parent *ps)
-{
-	struct ipc_msg	m;
-	struct ipc_log	lm;
-	int		rv;
-
-	if ((rv = ipc_recv(ps->engine_fd, &m)) == IPC_AGAIN)
-		return;
-	if (rv == IPC_EOF)
-		engine_lost(ps);
-	if (rv == IPC_BAD || ipc_check(&m, from_engine,
-	    sizeof(from_engine) / sizeof(from_engine[0])) != 0) {
-		/* The engine is not behaving: assume it is compromised. */
-		log_warnx("engine sent a bad message (%s): stopping",
-		    ipc_error());
-		ipc_discard(&m);
-		stop_children(ps);
-		exit(1);
-	}
-	switch (m.hdr.type) {
-	case IPC_LOG:
-		memcpy(&lm, m.data, sizeof(lm));
-		if (!ipc_log_valid(&lm)) {
-			log_warnx("engine sent a malformed log line: stopping");
-			stop_children(ps);
-			exit(1);
-		}
-		logit(lm.pri, "engine: %s", lm.msg);
-		break;
-	case IMSG_TALK_TTY_REQ:
-		tty_request(ps, &m);
-		break;
-	}
-}
-
-/*
- * Child death policy: the engine holds all state, so when it dies the
- * parent logs why and exits too (status 0 after an idle exit, 1
- * otherwise); inetd, systemd or the administrator starts a fresh pair.
- * A dead resolver only means numeric caller addresses from then on.
- */
-static void __attribute__((__noreturn__))
-engine_died(struct parent *ps, pid_t pid, int status)
-{
-	ps->engine_pid = 0;
-	stop_children(ps);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		log_debug("engine exited after idle timeout");
-		exit(0);
-	}
-	log_warnx("lost child: engine pid %d %s %d: exiting", pid,
-	    WIFSIGNALED(status) ? "killed by signal" : "exited with",
-	    WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-	exit(1);
-}
-
-static void
-reap(struct parent *ps)
-{
-	pid_t	pid;
-	int	status;
-
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-		if (pid == ps->engine_pid)
-			engine_died(ps, pid, status);
-		if (pid != ps->resolver_pid)
-			continue;
-		ps->resolver_pid = 0;
-		log_warnx("lost child: resolver pid %d %s %d", pid,
-		    WIFSIGNALED(status) ? "killed by signal" : "exited with",
-		    WIFSIGNALED(status) ? WTERMSIG(status) :
-		    WEXITSTATUS(status));
-	}
-}
-
-/* The channel to the engine broke: it is dying; report how, then exit. */
-static void __attribute__((__noreturn__))
-engine_lost(struct parent *ps)
-{
-	int	status;
-
-	log_debug("engine channel closed");
-	if (waitpid(ps->engine_pid, &status, 0) == ps->engine_pid)
-		engine_died(ps, ps->engine_pid, status);
-	stop_children(ps);
-	exit(1);
+	if (m->hdr.type == IMSG_TALK_TTY_REQ)
+		tty_request(ps, m);
 }
 
 static void
 start_children(struct parent *ps, int argc, char *argv[], int udp)
 {
 	char	idle[32];
-	int	ep[2], rp[2];
+	int	rfd;
 
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ep) == -1)
-		fatal("socketpair");
 	snprintf(idle, sizeof(idle), "-t%lld", ps->conf->idle);
-	ps->engine_pid = proc_exec(proc_argv(argc, argv, "engine", idle),
-	    ep[1]);
-	close(ep[1]);
-	ps->engine_fd = ep[0];
-	if (ipc_send(ps->engine_fd, IMSG_TALK_SOCKET, 0, udp, NULL, 0) == -1)
-		engine_lost(ps);
+	parent_spawn(&ps->engine, argc, argv, idle);
+	parent_send(&ps->engine, IMSG_TALK_SOCKET, 0, udp, NULL, 0);
 	close(udp);
 	if (ps->conf->numeric)
 		return;
 	/* The resolver talks to the engine directly, never to us. */
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, rp) == -1)
-		fatal("socketpair");
-	ps->resolver_pid = proc_exec(proc_argv(argc, argv, "resolver", NULL),
-	    rp[1]);
-	close(rp[1]);
-	if (ipc_send(ps->engine_fd, IMSG_TALK_RESOLVER, 0, rp[0], NULL, 0)
-	    == -1)
-		engine_lost(ps);
-	close(rp[0]);
-}
-
-static void
-signals(void)
-{
-	struct sigaction	sa;
-
-	if (pipe2(sigpipe, O_CLOEXEC | O_NONBLOCK) == -1)
-		err(1, "pipe");
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGCHLD, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-static void __attribute__((__noreturn__))
-parent_loop(struct parent *ps)
-{
-	struct pollfd	pfd[2];
-	unsigned char	sig;
-
-	for (;;) {
-		pfd[0].fd = sigpipe[0];
-		pfd[0].events = POLLIN;
-		pfd[1].fd = ps->engine_fd;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, -1) == -1 && errno != EINTR)
-			fatal("poll");
-		while (read(sigpipe[0], &sig, 1) == 1) {
-			if (sig == SIGCHLD)
-				reap(ps);
-			else if (sig == SIGHUP)
-				log_info("SIGHUP ignored: restart to reconfigure");
-			else {
-				log_info("signal %d: stopping", sig);
-				stop_children(ps);
-				exit(0);
-			}
-		}
-		if (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))
-			dispatch_engine(ps);
-	}
+	rfd = parent_spawn_peer(&ps->resolver, argc, argv);
+	parent_send(&ps->engine, IMSG_TALK_RESOLVER, 0, rfd, NULL, 0);
+	close(rfd);
 }
 
 int
@@ -448,6 +276,7 @@ main(int argc, char *argv[])
 {
 	struct talkd_conf	conf;
 	struct parent		ps;
+	struct parent_ops	ops;
 	int			udp, how, port = TALKD_PORT;
 	char			addr[64], *colon;
 
@@ -475,7 +304,11 @@ main(int argc, char *argv[])
 
 	memset(&ps, 0, sizeof(ps));
 	ps.conf = &conf;
-	ps.engine_fd = -1;
+	ps.engine.role = "engine";
+	ps.engine.essential = 1;
+	ps.engine.rules = from_engine;
+	ps.engine.nrules = sizeof(from_engine) / sizeof(from_engine[0]);
+	ps.resolver.role = "resolver";
 	if (tty_init(&ps.tty, conf.utmp) == -1)
 		err(1, "/dev");
 	if ((ps.rl_tty = rl_new(1, TTY_OPENS_PER_SEC, TTY_OPENS_PER_SEC)) ==
@@ -486,10 +319,14 @@ main(int argc, char *argv[])
 	log_setverbose(conf.debug || conf.verbose);
 	if (how == SOCK_BOUND && !conf.debug && daemon(0, 0) == -1)
 		fatal("daemon");
-	signals();
+	parent_signals();
 	start_children(&ps, argc, argv, udp);
 	log_info("started (%s socket), engine pid %d",
 	    how == SOCK_INETD ? "inetd" : how == SOCK_SYSTEMD ? "systemd" :
-	    "own", ps.engine_pid);
-	parent_loop(&ps);
+	    "own", ps.engine.pid);
+	ops.dispatch = dispatch;
+	ops.tick = NULL;
+	ops.tick_ms = 0;
+	ops.arg = &ps;
+	parent_loop(&ops);
 }

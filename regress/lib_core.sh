@@ -25,14 +25,14 @@ lib_netns_del() {
 	return 0
 }
 
-# lib_start LOG CMD...: run CMD in the background, output to LOG; prints
-# the PID and remembers it for lib_cleanup.
+# lib_start LOG CMD...: run CMD in the background, output to LOG; sets
+# LIB_PID and remembers it for lib_cleanup.  Call it directly, not in
+# $(...), so the job stays ours and `wait` can read its status.
 lib_start() {
 	_log=$1; shift
 	"$@" >>"$_log" 2>&1 </dev/null &
-	_pid=$!
-	LIB_PIDS="$LIB_PIDS $_pid"
-	echo "$_pid"
+	LIB_PID=$!
+	LIB_PIDS="$LIB_PIDS $LIB_PID"
 }
 
 # lib_wait_log FILE PATTERN SECONDS: wait until FILE contains PATTERN.

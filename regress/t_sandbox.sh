@@ -14,7 +14,8 @@ TMP=$(mktemp -d)
 trap 'lib_cleanup; lib_netns_del "$NS"; rm -rf "$TMP"' EXIT
 
 # Running children: their /proc status.
-pid=$(lib_start "$TMP/d.log" ip netns exec "$NS" ../talkd -d -a 127.0.0.1)
+lib_start "$TMP/d.log" ip netns exec "$NS" ../talkd -d -a 127.0.0.1
+pid=$LIB_PID
 if lib_wait_log "$TMP/d.log" "engine: engine ready" 10; then
 	echo "PASS: talkd started in namespace"
 else
@@ -62,10 +63,10 @@ lib_stop "$pid"
 # Each forbidden syscall class kills the sandboxed child with SIGSYS.
 run_hook() {	# role syscall -> prints the parent's "lost child" line
 	: >"$TMP/h.log"
-	hp=$(REGRESS_ROLE=$1 REGRESS_SYSCALL=$2 lib_start "$TMP/h.log" \
-	    ip netns exec "$NS" ./talkd-regress -d -a 127.0.0.1)
+	REGRESS_ROLE=$1 REGRESS_SYSCALL=$2 lib_start "$TMP/h.log" \
+	    ip netns exec "$NS" ./talkd-regress -d -a 127.0.0.1
 	lib_wait_log "$TMP/h.log" "lost child: $1" 10
-	lib_stop "$hp"
+	lib_stop "$LIB_PID"
 	grep "lost child: $1" "$TMP/h.log"
 }
 for role in engine resolver; do
