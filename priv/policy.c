@@ -42,8 +42,7 @@
 static const struct sb_call talkd_engine_calls[] = {
 	BASE_CALLS,
 	{ "recvmsg", 0, {}, "datagrams, IPC records" },
-	{ "sendmsg", 0, {}, "IPC records" },
-	{ "sendto", 0, {}, "CTL_RESPONSE to the request's source" },
+	{ "sendmsg", 0, {}, "IPC records, CTL_RESPONSE to the source" },
 	{ "write", 0, {}, "announcement on a tty the parent opened" },
 	{ "uname", 0, {}, "gethostname(3) for the banner" },
 };
@@ -87,4 +86,22 @@ static const struct sb_call talkd_resolver_calls[] = {
 const struct sb_policy policy_talkd_resolver = {
 	"talkd-resolver", talkd_resolver_calls, NELEM(talkd_resolver_calls),
 	0, "/etc", 32
+};
+
+/*
+ * The rwhod engine only reads datagrams and hands records to the parent:
+ * no write(2) at all, and sendmsg only on the IPC channel, so even a
+ * compromised engine cannot send a packet (its UDP socket is the
+ * parent's port 513) or write anywhere.
+ */
+static const struct sb_call rwhod_engine_calls[] = {
+	BASE_CALLS,
+	{ "recvmsg", 0, {}, "status datagrams, IPC records" },
+	{ "sendmsg", 1, { FD(0, CHILD_IPC_FD) },
+	    "IPC records to the parent (fd 3), never the network" },
+};
+
+const struct sb_policy policy_rwhod_engine = {
+	"rwhod-engine", rwhod_engine_calls, NELEM(rwhod_engine_calls),
+	1, NULL, 8
 };
