@@ -45,12 +45,19 @@ def main():
             line = link[len("/dev/"):]
         if "stuck" in flags:
             os.set_blocking(s, False)
-            for chunk in (4096, 256, 1):
-                try:
-                    while True:
-                        os.write(s, b"x" * chunk)
-                except BlockingIOError:
-                    pass
+            # The kernel moves pty data along asynchronously: fill until
+            # a whole round is refused, so the buffer stays full.
+            for _ in range(50):
+                wrote = 0
+                for chunk in (4096, 256, 1):
+                    try:
+                        while True:
+                            wrote += os.write(s, b"x" * chunk)
+                    except BlockingIOError:
+                        pass
+                if wrote == 0:
+                    break
+                time.sleep(0.05)
         else:
             masters[m] = open(os.path.join(outdir, "%d.out" % i), "ab",
                               buffering=0)
