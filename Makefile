@@ -8,13 +8,21 @@ DESTDIR	?=
 include Makefile.inc
 
 TALKD_OBJ = $(patsubst %.c,%.o,$(COMMON_SRC) $(COMMON_PRIV) $(TALKD_SRC))
-PROGS	= talkd
-MANS	= man/talkd.8
+RWHOD_OBJ = $(patsubst %.c,%.o,$(COMMON_SRC) $(COMMON_PRIV) $(RWHOD_SRC))
+COMSAT_OBJ = $(patsubst %.c,%.o,$(COMMON_SRC) $(COMMON_PRIV) $(COMSAT_SRC))
+PROGS	= talkd rwhod comsat
+MANS	= man/talkd.8 man/rwhod.8 man/comsat.8
 
 all: $(PROGS)
 
 talkd: $(TALKD_OBJ)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(TALKD_OBJ) $(LDLIBS)
+
+rwhod: $(RWHOD_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(RWHOD_OBJ) $(LDLIBS)
+
+comsat: $(COMSAT_OBJ)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(COMSAT_OBJ) $(LDLIBS)
 
 %.o: %.c include/*.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
@@ -31,6 +39,8 @@ setup:
 # Print the seccomp allow-lists exactly as the code holds them.
 policy: all
 	./talkd -S
+	./rwhod -S
+	./comsat -S
 
 lint:
 	mandoc -Tlint -Wwarning $(MANS)

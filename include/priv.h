@@ -80,6 +80,8 @@ void	sandbox_check_rootdir(const char *);
 /* policy.c: the allow-lists, one per child. */
 extern const struct sb_policy policy_talkd_engine;
 extern const struct sb_policy policy_talkd_resolver;
+extern const struct sb_policy policy_rwhod_engine;
+extern const struct sb_policy policy_comsat_engine;
 
 /* utmp.c */
 int	utmp_foreach(const char *, int (*)(const struct utmpx *, void *),

@@ -67,6 +67,8 @@ parent_signals(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* However the parent exits (fatal() included), children go too. */
+	atexit(parent_stop);
 }
 
 void

@@ -28,7 +28,7 @@
 	{ "munmap", 0, {}, "free" }, \
 	{ "mremap", 0, {}, "realloc" }, \
 	{ "madvise", 0, {}, "free, arc4random" }, \
-	{ "getrandom", 0, {}, "arc4random: invitation ids, hash keys" }, \
+	{ "getrandom", 0, {}, "arc4random: random ids and hash keys" }, \
 	{ "getpid", 0, {}, "arc4random fork detection" }, \
 	{ "clock_gettime", 0, {}, "timers, expiry" }, \
 	{ "gettimeofday", 0, {}, "time(3)" }, \
@@ -104,4 +104,25 @@ static const struct sb_call rwhod_engine_calls[] = {
 const struct sb_policy policy_rwhod_engine = {
 	"rwhod-engine", rwhod_engine_calls, NELEM(rwhod_engine_calls),
 	1, NULL, 8
+};
+
+/*
+ * The comsat engine reads datagrams, receives excerpts and terminal
+ * descriptors from the parent, and writes notices on those terminals.
+ * sendmsg only on the IPC channel: it never answers the network.  write
+ * is needed for the terminals, whose numbers vary; on the UDP socket it
+ * fails (unconnected), so it cannot send a packet either.
+ */
+static const struct sb_call comsat_engine_calls[] = {
+	BASE_CALLS,
+	{ "recvmsg", 0, {}, "datagrams, IPC records" },
+	{ "sendmsg", 1, { FD(0, CHILD_IPC_FD) },
+	    "IPC records to the parent (fd 3), never the network" },
+	{ "write", 0, {}, "notice on a tty the parent opened" },
+	{ "uname", 0, {}, "gethostname(3) for the notice" },
+};
+
+const struct sb_policy policy_comsat_engine = {
+	"comsat-engine", comsat_engine_calls, NELEM(comsat_engine_calls),
+	1, NULL, 16
 };

@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 
 BUILD_DEPS="build-essential pkg-config libbsd-dev libseccomp-dev"
 TEST_DEPS="tmux talk inetutils-talk iproute2 python3 mandoc procps"
+TEST_DEPS="$TEST_DEPS biff procmail"
+# netkit's rwhod runs only inside the tests' namespaces; need() keeps
+# its package from starting a system rwhod.
+TEST_DEPS="$TEST_DEPS rwhod rwho"
 
 need() {
 	missing=""
@@ -20,9 +24,19 @@ need() {
 	done
 	if [ -n "$missing" ]; then
 		echo "installing:$missing"
+		# Packages such as rwhod start a system daemon on install;
+		# the tests need only the programs, and no daemon of theirs
+		# may broadcast on this machine's network: policy-rc.d says no.
+		own_policy=""
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+			chmod 755 /usr/sbin/policy-rc.d
+			own_policy=1
+		fi
 		apt-get update -qq
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 		    --no-install-recommends $missing >/dev/null
+		[ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 	fi
 }
 
@@ -32,8 +46,15 @@ run)
 	need $BUILD_DEPS
 	make -s
 	sh regress/setup-accounts.sh
-	echo "starting talkd in the foreground (Ctrl-C stops it)"
-	exec ./talkd -d
+	echo "starting talkd, comsat and rwhod in the foreground (Ctrl-C stops them)"
+	./talkd -d &
+	pids=$!
+	./comsat -d &
+	pids="$pids $!"
+	./rwhod -d &
+	pids="$pids $!"
+	trap 'kill $pids 2>/dev/null' INT TERM EXIT
+	wait
 	;;
 test)
 	need $BUILD_DEPS $TEST_DEPS
