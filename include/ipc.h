@@ -61,6 +61,7 @@ int		 ipc_check(const struct ipc_msg *, const struct ipc_rule *,
 		    size_t);
 const char	*ipc_error(void);
 void		 ipc_discard(struct ipc_msg *);
+int		 ipc_wait_fd(int, const struct ipc_rule *);
 void		 ipc_log_sink(int, const char *);
 int		 ipc_log_valid(const struct ipc_log *);
 

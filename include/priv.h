@@ -21,6 +21,11 @@
 #define SOCK_SYSTEMD	2
 int	sock_obtain(const char *, int, int, int *);
 
+/* startup.c: what every parent does before it daemonises. */
+long long arg_number(const char *, long long, long long, const char *);
+void	startup_checks(const char *, const char *, const char *);
+int	startup_socket(const char *, int, int, int *);
+
 /* proc.c: re-executed children and their IPC channel on fd 3. */
 #define CHILD_IPC_FD	3
 pid_t	proc_exec(char *const [], int);

@@ -29,7 +29,6 @@
 
 #ifdef REGRESS
 void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
-void	regress_hook_comsat(const char *); /* regress/comsat_hook.c */
 #endif
 
 /*
@@ -78,18 +77,6 @@ usage(void)
 	exit(1);
 }
 
-static long long
-number(const char *s, long long min, long long max, const char *what)
-{
-	const char	*errstr;
-	long long	 n;
-
-	n = strtonum(s, min, max, &errstr);
-	if (errstr != NULL)
-		errx(1, "%s %s: %s", what, s, errstr);
-	return (n);
-}
-
 static void
 parse_args(int argc, char *argv[], struct comsat_conf *c)
 {
@@ -134,16 +121,16 @@ parse_args(int argc, char *argv[], struct comsat_conf *c)
 			c->quiet = 1;
 			break;
 		case 'R':
-			c->rate_user = number(optarg, 0, 100000, "-R");
+			c->rate_user = arg_number(optarg, 0, 100000, "-R");
 			break;
 		case 'r':
-			c->rate_all = number(optarg, 0, 1000000, "-r");
+			c->rate_all = arg_number(optarg, 0, 1000000, "-r");
 			break;
 		case 'S':
 			sandbox_print(stdout, &policy_comsat_engine);
 			exit(0);
 		case 't':
-			c->idle = number(optarg, 0, 86400, "-t");
+			c->idle = arg_number(optarg, 0, 86400, "-t");
 			break;
 		case 'U':
 			c->utmp = optarg;
@@ -176,7 +163,6 @@ child_main(struct comsat_conf *c)
 		setproctitle("engine");
 		sandbox_enter(&policy_comsat_engine, c->user, c->chroot);
 #ifdef REGRESS
-		regress_hook_comsat(c->proc);
 		regress_hook(c->proc);
 #endif
 		comsat_engine(c);
@@ -367,26 +353,15 @@ main(int argc, char *argv[])
 	struct comsat_conf	conf;
 	struct parent		ps;
 	struct parent_ops	ops;
-	int			udp, how, port = COMSAT_PORT;
-	char			addr[64], idle[32], *colon;
+	int			udp, how;
+	char			idle[32];
 
 	parse_args(argc, argv, &conf);
 	if (conf.proc != NULL)
 		child_main(&conf);
 
-	if (geteuid() != 0)
-		errx(1, "must be started as root (it drops privileges itself)");
-	if (getpwnam(conf.user) == NULL)
-		errx(1, "user %s does not exist: create it (see comsat(8))",
-		    conf.user);
-	sandbox_check_rootdir(conf.chroot);
-	if (strlcpy(addr, conf.listen, sizeof(addr)) >= sizeof(addr))
-		errx(1, "-a %s: too long", conf.listen);
-	if ((colon = strchr(addr, ':')) != NULL) {
-		*colon++ = '\0';
-		port = number(colon, 1, 65535, "port");
-	}
-	udp = sock_obtain(addr, port, 0, &how);
+	startup_checks(conf.user, conf.chroot, "comsat");
+	udp = startup_socket(conf.listen, COMSAT_PORT, 0, &how);
 	if (how == SOCK_INETD && conf.idle == -1)
 		conf.idle = 120;	/* inetd restarts us on demand */
 	if (conf.idle == -1)

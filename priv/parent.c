@@ -241,7 +241,8 @@ parent_loop(const struct parent_ops *ops)
 			if (sig == SIGCHLD)
 				reap();
 			else if (sig == SIGHUP)
-				log_info("SIGHUP ignored: restart to reconfigure");
+				log_info("SIGHUP ignored: restart to "
+				    "reconfigure");
 			else {
 				log_info("signal %d: stopping", sig);
 				parent_stop();

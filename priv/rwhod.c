@@ -32,7 +32,6 @@
 
 #ifdef REGRESS
 void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
-void	regress_hook_rwhod(const char *);	/* regress/rwhod_hook.c */
 #endif
 
 #define WRITES_PER_SEC	200	/* spool files, even for a rogue engine */
@@ -51,7 +50,6 @@ struct parent {
 };
 
 static void	usage(void) __attribute__((__noreturn__));
-static long long number(const char *, long long, long long, const char *);
 static long long interval(const char *);
 static void	parse_args(int, char *[], struct rwhod_conf *);
 static void	child_main(struct rwhod_conf *) __attribute__((__noreturn__));
@@ -76,18 +74,6 @@ usage(void)
 	exit(1);
 }
 
-static long long
-number(const char *s, long long min, long long max, const char *what)
-{
-	const char	*errstr;
-	long long	 n;
-
-	n = strtonum(s, min, max, &errstr);
-	if (errstr != NULL)
-		errx(1, "%s %s: %s", what, s, errstr);
-	return (n);
-}
-
 /* NetBSD's -i: seconds, or minutes with an 'm'; at most 11 minutes. */
 static long long
 interval(const char *s)
@@ -100,9 +86,9 @@ interval(const char *s)
 	len = strlen(buf);
 	if (len > 1 && buf[len - 1] == 'm') {
 		buf[len - 1] = '\0';
-		return (60 * number(buf, 1, MAX_INTERVAL / 60, "-i"));
+		return (60 * arg_number(buf, 1, MAX_INTERVAL / 60, "-i"));
 	}
-	return (number(buf, 1, MAX_INTERVAL, "-i"));
+	return (arg_number(buf, 1, MAX_INTERVAL, "-i"));
 }
 
 static void
@@ -162,14 +148,14 @@ parse_args(int argc, char *argv[], struct rwhod_conf *c)
 			c->listen_only = 1;
 			break;
 		case 'M':
-			c->maxhosts = number(optarg, 1, 100000, "-M");
+			c->maxhosts = arg_number(optarg, 1, 100000, "-M");
 			break;
 		case 'm':
 			/* FreeBSD's optional operand: "-m" or "-m ttl". */
 			c->mcast_ttl = 1;
 			if (optind < argc && argv[optind][0] >= '0' &&
 			    argv[optind][0] <= '9')
-				c->mcast_ttl = number(argv[optind++], 1, 32,
+				c->mcast_ttl = arg_number(argv[optind++], 1, 32,
 				    "-m");
 			break;
 		case 'P':
@@ -180,7 +166,7 @@ parse_args(int argc, char *argv[], struct rwhod_conf *c)
 			ifflags++;
 			break;
 		case 'r':
-			c->rate = number(optarg, 0, 1000000, "-r");
+			c->rate = arg_number(optarg, 0, 1000000, "-r");
 			break;
 		case 'S':
 			sandbox_print(stdout, &policy_rwhod_engine);
@@ -226,7 +212,6 @@ child_main(struct rwhod_conf *c)
 		setproctitle("engine");
 		sandbox_enter(&policy_rwhod_engine, c->user, c->chroot);
 #ifdef REGRESS
-		regress_hook_rwhod(c->proc);
 		regress_hook(c->proc);
 #endif
 		rwhod_engine(c);
@@ -335,19 +320,16 @@ main(int argc, char *argv[])
 	if (conf.proc != NULL)
 		child_main(&conf);
 
-	if (geteuid() != 0)
-		errx(1, "must be started as root (it drops privileges itself)");
+	/* Send only: no engine, so no account or chroot to check. */
+	startup_checks(conf.send_only ? NULL : conf.user,
+	    conf.send_only ? NULL : conf.chroot, "rwhod");
 	memset(&ps, 0, sizeof(ps));
 	ps.conf = &conf;
 	if (!conf.send_only) {
-		if (getpwnam(conf.user) == NULL)
-			errx(1, "user %s does not exist: create it (see "
-			    "rwhod(8))", conf.user);
-		sandbox_check_rootdir(conf.chroot);
 		if (spool_open(&ps.spool, conf.spool, conf.maxhosts) == -1)
 			err(1, "spool %s", conf.spool);
 	}
-	udp = sock_obtain("0.0.0.0", RWHOD_PORT, 1, &how);
+	udp = startup_socket("0.0.0.0", RWHOD_PORT, 1, &how);
 	/* Send only: let nothing pile up unread. */
 	if (conf.send_only)
 		setsockopt(udp, SOL_SOCKET, SO_RCVBUF, &on, sizeof(on));

@@ -150,7 +150,8 @@ landlock(const struct sb_policy *p)
 		memset(&pb, 0, sizeof(pb));
 		pb.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
 		    LANDLOCK_ACCESS_FS_READ_DIR;
-		if ((pb.parent_fd = open(p->readable, O_PATH | O_CLOEXEC)) == -1)
+		pb.parent_fd = open(p->readable, O_PATH | O_CLOEXEC);
+		if (pb.parent_fd == -1)
 			fatal("%s", p->readable);
 		if (syscall(SYS_landlock_add_rule, fd,
 		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1)

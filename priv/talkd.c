@@ -56,18 +56,6 @@ usage(void)
 	exit(1);
 }
 
-static long long
-number(const char *s, long long min, long long max, const char *what)
-{
-	const char	*errstr;
-	long long	 n;
-
-	n = strtonum(s, min, max, &errstr);
-	if (errstr != NULL)
-		errx(1, "%s %s: %s", what, s, errstr);
-	return (n);
-}
-
 static void
 parse_args(int argc, char *argv[], struct talkd_conf *c)
 {
@@ -99,7 +87,7 @@ parse_args(int argc, char *argv[], struct talkd_conf *c)
 			c->debug = 1;
 			break;
 		case 'm':
-			c->maxinvites = number(optarg, 1, 1000000, "-m");
+			c->maxinvites = arg_number(optarg, 1, 1000000, "-m");
 			break;
 		case 'n':
 			c->numeric = 1;
@@ -114,17 +102,17 @@ parse_args(int argc, char *argv[], struct talkd_conf *c)
 			c->quiet = 1;
 			break;
 		case 'R':
-			c->rate_callee = number(optarg, 0, 100000, "-R");
+			c->rate_callee = arg_number(optarg, 0, 100000, "-R");
 			break;
 		case 'r':
-			c->rate_src = number(optarg, 0, 1000000, "-r");
+			c->rate_src = arg_number(optarg, 0, 1000000, "-r");
 			break;
 		case 'S':
 			sandbox_print(stdout, &policy_talkd_engine);
 			sandbox_print(stdout, &policy_talkd_resolver);
 			exit(0);
 		case 't':
-			c->idle = number(optarg, 0, 86400, "-t");
+			c->idle = arg_number(optarg, 0, 86400, "-t");
 			break;
 		case 'U':
 			c->utmp = optarg;
@@ -277,26 +265,14 @@ main(int argc, char *argv[])
 	struct talkd_conf	conf;
 	struct parent		ps;
 	struct parent_ops	ops;
-	int			udp, how, port = TALKD_PORT;
-	char			addr[64], *colon;
+	int			udp, how;
 
 	parse_args(argc, argv, &conf);
 	if (conf.proc != NULL)
 		child_main(&conf);
 
-	if (geteuid() != 0)
-		errx(1, "must be started as root (it drops privileges itself)");
-	if (getpwnam(conf.user) == NULL)
-		errx(1, "user %s does not exist: create it (see talkd(8))",
-		    conf.user);
-	sandbox_check_rootdir(conf.chroot);
-	if (strlcpy(addr, conf.listen, sizeof(addr)) >= sizeof(addr))
-		errx(1, "-a %s: too long", conf.listen);
-	if ((colon = strchr(addr, ':')) != NULL) {
-		*colon++ = '\0';
-		port = number(colon, 1, 65535, "port");
-	}
-	udp = sock_obtain(addr, port, 0, &how);
+	startup_checks(conf.user, conf.chroot, "talkd");
+	udp = startup_socket(conf.listen, TALKD_PORT, 0, &how);
 	if (how == SOCK_INETD && conf.idle == -1)
 		conf.idle = 120;	/* inetd restarts us on demand */
 	if (conf.idle == -1)

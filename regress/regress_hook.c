@@ -11,6 +11,7 @@
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 
 #include <fcntl.h>
 #include <signal.h>
@@ -28,10 +29,18 @@ regress_hook(const char *me)
 	const char	*name = getenv("REGRESS_SYSCALL");
 	const char	*role = getenv("REGRESS_ROLE");
 	char		*const argv[] = { "sh", NULL };
+	struct msghdr	 msg;
+	struct iovec	 iov;
+	char		 c = 'x';
 	int		 sv[2];
 
 	if (name == NULL || strcmp(role != NULL ? role : "engine", me) != 0)
 		return;
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = &c;
+	iov.iov_len = 1;
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
 	if (strcmp(name, "open") == 0)
 		syscall(SYS_open, "/etc/passwd", O_RDONLY);
 	else if (strcmp(name, "openat") == 0)
@@ -68,6 +77,14 @@ regress_hook(const char *me)
 		syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
 	else if (strcmp(name, "mmap-exec") == 0)
 		syscall(SYS_mmap, 0, 4096, 7, 0x22, -1, 0);
+	else if (strcmp(name, "write") == 0)
+		syscall(SYS_write, 1, "x", 1);		/* fd 1 is /dev/null */
+	else if (strcmp(name, "sendmsg-other") == 0)
+		syscall(SYS_sendmsg, 0, &msg, 0);	/* not the IPC fd */
+	else if (strcmp(name, "sendto") == 0)
+		syscall(SYS_sendto, 3, "x", 1, 0, NULL, 0);
+	else if (strcmp(name, "recvfrom") == 0)
+		syscall(SYS_recvfrom, 3, &c, 1, MSG_DONTWAIT, NULL, NULL);
 	else if (strcmp(name, "getpid") == 0)
 		syscall(SYS_getpid);	/* allowed: the control case */
 	else

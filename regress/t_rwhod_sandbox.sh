@@ -3,7 +3,7 @@
 # engine has seccomp mode 2, no_new_privs, no capabilities, uid _rwhod
 # (or -u's), the empty chroot as root and few descriptors; each forbidden
 # syscall kills it with SIGSYS (regress/rwhod-regress: the daemon with
-# the test hooks regress_hook.c and rwhod_hook.c), including write(2),
+# the test hook regress_hook.c), including write(2),
 # which the rwhod engine may not call at all, and sendmsg on anything but
 # its IPC channel.  And the parent keeps only CAP_DAC_OVERRIDE, CAP_KILL.
 cd "$(dirname "$0")" || exit 1

@@ -13,7 +13,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,6 @@
 #define PARENT_FD	3
 #define MAXPENDING	16	/* requests the parent has not answered */
 #define BATCH		64	/* datagrams read before the IPC side runs */
-#define LOG_PER_SEC	10	/* refusal log lines, so floods stay short */
 
 struct pending {
 	uint32_t	seq;
@@ -39,8 +37,7 @@ struct pending {
 struct engine {
 	struct comsat_conf	*conf;
 	int			 udp;
-	struct rl_table		*rl_all, *rl_user, *rl_log;
-	unsigned long		 suppressed;	/* refusals not logged */
+	struct rl_table		*rl_all, *rl_user;
 	struct pending		 q[MAXPENDING];	/* ring, answered in order */
 	size_t			 qhead, qlen;
 	uint32_t		 seq;
@@ -70,25 +67,6 @@ now_mono(void)
 	return (ts.tv_sec);
 }
 
-/* Log a refused datagram, at most LOG_PER_SEC lines a second. */
-static void __attribute__((__format__(printf, 2, 3)))
-refused(struct engine *e, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (!rl_allow(e->rl_log, 0, rl_now())) {
-		e->suppressed++;
-		return;
-	}
-	if (e->suppressed > 0) {
-		log_warnx("%lu more refusals not logged", e->suppressed);
-		e->suppressed = 0;
-	}
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Mail is delivered on this host, so by default only this host may tell
  * us about it; -A adds networks (a mail hub that delivers to a shared
@@ -112,28 +90,28 @@ handle_datagram(struct engine *e, const unsigned char *buf, size_t len,
 	const char		*why;
 
 	if (!source_allowed(e, from->sin_addr)) {
-		refused(e, "datagram from %s: network not allowed, dropped",
+		log_refused("datagram from %s: network not allowed, dropped",
 		    inet_ntoa(from->sin_addr));
 		return;
 	}
 	if (!rl_allow(e->rl_all, 0, rl_now())) {
-		refused(e, "datagram from %s: over %g datagrams/s, dropped",
+		log_refused("datagram from %s: over %g datagrams/s, dropped",
 		    inet_ntoa(from->sin_addr), e->conf->rate_all);
 		return;
 	}
 	if (comsat_parse(buf, len, &r, &why) == -1) {
-		refused(e, "datagram from %s: %s, dropped",
+		log_refused("datagram from %s: %s, dropped",
 		    inet_ntoa(from->sin_addr), why);
 		return;
 	}
 	e->last_request = now_mono();
 	if (!rl_allow(e->rl_user, rl_key_str(e->rl_user, r.user), rl_now())) {
-		refused(e, "mail for %s: over %g notices/min, not shown",
+		log_refused("mail for %s: over %g notices/min, not shown",
 		    r.user, e->conf->rate_user);
 		return;
 	}
 	if (e->qlen == MAXPENDING) {
-		refused(e, "mail for %s: %d notices in progress, dropped",
+		log_refused("mail for %s: %d notices in progress, dropped",
 		    r.user, MAXPENDING);
 		return;
 	}
@@ -307,30 +285,6 @@ read_parent(struct engine *e)
 	ipc_discard(&m);
 }
 
-/* Wait for the one-shot IMSG_COMSAT_SOCKET that starts the engine. */
-static int
-get_socket(void)
-{
-	struct pollfd	pfd;
-	struct ipc_msg	m;
-	int		rv;
-
-	pfd.fd = PARENT_FD;
-	pfd.events = POLLIN;
-	for (;;) {
-		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-			fatal("poll");
-		if ((rv = ipc_recv(PARENT_FD, &m)) == IPC_AGAIN)
-			continue;
-		if (rv != 1)
-			fatalx("no socket from parent: %s",
-			    rv == IPC_EOF ? "eof" : ipc_error());
-		if (ipc_check(&m, from_parent, 1) != 0)
-			fatalx("bad first message: %s", ipc_error());
-		return (m.fd);
-	}
-}
-
 static void
 engine_init(struct engine *e, struct comsat_conf *conf)
 {
@@ -345,8 +299,7 @@ engine_init(struct engine *e, struct comsat_conf *conf)
 		strlcpy(e->host, "localhost", sizeof(e->host));
 	e->rl_all = rl_new(1, conf->rate_all, conf->rate_all);
 	e->rl_user = rl_new(1024, conf->rate_user / 60.0, conf->rate_user);
-	e->rl_log = rl_new(1, LOG_PER_SEC, LOG_PER_SEC);
-	if (e->rl_all == NULL || e->rl_user == NULL || e->rl_log == NULL)
+	if (e->rl_all == NULL || e->rl_user == NULL)
 		fatal("rl_new");
 }
 
@@ -357,7 +310,8 @@ comsat_engine(struct comsat_conf *conf)
 	struct pollfd		 pfd[2];
 
 	engine_init(&e, conf);
-	e.udp = get_socket();
+	if ((e.udp = ipc_wait_fd(PARENT_FD, from_parent)) == -1)
+		fatalx("no socket from parent: %s", ipc_error());
 	e.last_request = now_mono();
 	log_debug("engine ready");
 	for (;;) {

@@ -8,6 +8,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -157,7 +158,8 @@ ipc_recv(int sock, struct ipc_msg *m)
 		return (ipc_fail(strerror(errno)));
 	}
 	if (ipc_take_fds(&msg, &fd) == -1)
-		return (ipc_fail("more than one descriptor or bad control data"));
+		return (ipc_fail("more than one descriptor, or bad control "
+		    "data"));
 	m->fd = fd;
 	/*
 	 * Linux drops a passed descriptor silently when the receiver has no
@@ -220,6 +222,39 @@ ipc_check(const struct ipc_msg *m, const struct ipc_rule *rules, size_t n)
 	snprintf(ipc_errbuf, sizeof(ipc_errbuf), "type %u not allowed here",
 	    m->hdr.type);
 	return (IPC_BAD);
+}
+
+/*
+ * Block until the first record on sock, which must be the one-shot
+ * start-up message of rule (a descriptor, such as the daemon's socket).
+ * Returns the descriptor, or -1 with the reason in ipc_error().
+ */
+int
+ipc_wait_fd(int sock, const struct ipc_rule *rule)
+{
+	struct pollfd	pfd;
+	struct ipc_msg	m;
+	int		rv;
+
+	pfd.fd = sock;
+	pfd.events = POLLIN;
+	for (;;) {
+		if (poll(&pfd, 1, -1) == -1 && errno != EINTR) {
+			ipc_fail(strerror(errno));
+			return (-1);
+		}
+		if ((rv = ipc_recv(sock, &m)) == IPC_AGAIN)
+			continue;
+		if (rv == IPC_EOF)
+			ipc_fail("end of file");
+		if (rv != 1)
+			return (-1);
+		if (ipc_check(&m, rule, 1) != 0) {
+			ipc_discard(&m);
+			return (-1);
+		}
+		return (m.fd);
+	}
 }
 
 void

@@ -94,6 +94,41 @@ vlog_errno(int pri, const char *fmt, va_list ap)
 	errno = saved_errno;
 }
 
+/*
+ * A refused datagram: at most REFUSALS_PER_SEC lines a second, so a
+ * flood of junk cannot flood the log; the rest are counted and the count
+ * is logged with the next line that gets through.
+ */
+#define REFUSALS_PER_SEC	10
+
+void
+log_refused(const char *fmt, ...)
+{
+	static time_t		 second;
+	static unsigned int	 lines;
+	static unsigned long	 suppressed;
+	struct timespec		 ts;
+	va_list			 ap;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec != second) {
+		second = ts.tv_sec;
+		lines = 0;
+	}
+	if (lines >= REFUSALS_PER_SEC) {
+		suppressed++;
+		return;
+	}
+	lines++;
+	if (suppressed > 0) {
+		logit(LOG_WARNING, "%lu more refusals not logged", suppressed);
+		suppressed = 0;
+	}
+	va_start(ap, fmt);
+	vlog(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
 void
 log_warn(const char *fmt, ...)
 {

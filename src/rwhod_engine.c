@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,46 +24,22 @@
 #include "rwhod.h"
 
 #define PARENT_FD	3
-#define LOG_PER_SEC	10	/* refusal log lines, so floods stay short */
 #define BATCH		64	/* datagrams per wake-up */
 
 struct engine {
 	struct rwhod_conf	*conf;
 	int			 udp;
-	struct rl_table		*rl_src, *rl_log;
-	unsigned long		 suppressed;	/* refusals not logged */
+	struct rl_table		*rl_src;
 };
 
 static const struct ipc_rule from_parent[] = {
 	{ IMSG_RWHO_SOCKET,	0,	1 },
 };
 
-static void	refused(struct engine *, const char *, ...)
-		    __attribute__((__format__(printf, 2, 3)));
 static void	handle(struct engine *, const unsigned char *, size_t,
 		    size_t, const struct sockaddr_in *);
 static void	read_udp(struct engine *);
 static void	read_parent(void);
-static int	get_socket(void);
-
-/* Log a refused datagram, at most LOG_PER_SEC lines a second. */
-static void
-refused(struct engine *e, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (!rl_allow(e->rl_log, 0, rl_now())) {
-		e->suppressed++;
-		return;
-	}
-	if (e->suppressed > 0) {
-		log_warnx("%lu more refusals not logged", e->suppressed);
-		e->suppressed = 0;
-	}
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
-	va_end(ap);
-}
 
 /*
  * One datagram of wirelen bytes, of which the first len (at most one
@@ -85,24 +60,24 @@ handle(struct engine *e, const unsigned char *buf, size_t len,
 	 * an rwhod.  -x drops it, like FreeBSD's insecure mode.
 	 */
 	if (!e->conf->insecure && ntohs(from->sin_port) != RWHOD_PORT) {
-		refused(e, "packet from %s port %u: not the rwho port, dropped",
-		    addr, ntohs(from->sin_port));
+		log_refused("packet from %s port %u: not the rwho port, "
+		    "dropped", addr, ntohs(from->sin_port));
 		return;
 	}
 	if (!netlist_match(&e->conf->allow, from->sin_addr)) {
-		refused(e, "packet from %s: network not allowed, dropped",
+		log_refused("packet from %s: network not allowed, dropped",
 		    addr);
 		return;
 	}
 	if (!rl_allow(e->rl_src, from->sin_addr.s_addr, rl_now())) {
-		refused(e, "packet from %s: over %g packets/s, dropped", addr,
+		log_refused("packet from %s: over %g packets/s, dropped", addr,
 		    e->conf->rate);
 		return;
 	}
 	memset(&st, 0, sizeof(st));
 	if ((rv = whod_decode(buf, len, &st.wd, &reclen,
 	    (uint32_t)time(NULL))) != WHOD_OK) {
-		refused(e, "packet from %s: %zu bytes, %s, dropped", addr,
+		log_refused("packet from %s: %zu bytes, %s, dropped", addr,
 		    wirelen, whod_strerror(rv));
 		return;
 	}
@@ -166,30 +141,6 @@ read_parent(void)
 	    rv == IPC_BAD ? ipc_error() : "after start-up");
 }
 
-/* Wait for the one-shot IMSG_RWHO_SOCKET that starts the engine. */
-static int
-get_socket(void)
-{
-	struct pollfd	pfd;
-	struct ipc_msg	m;
-	int		rv;
-
-	pfd.fd = PARENT_FD;
-	pfd.events = POLLIN;
-	for (;;) {
-		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-			fatal("poll");
-		if ((rv = ipc_recv(PARENT_FD, &m)) == IPC_AGAIN)
-			continue;
-		if (rv != 1)
-			fatalx("no socket from parent: %s",
-			    rv == IPC_EOF ? "eof" : ipc_error());
-		if (ipc_check(&m, from_parent, 1) != 0)
-			fatalx("bad first message: %s", ipc_error());
-		return (m.fd);
-	}
-}
-
 void
 rwhod_engine(struct rwhod_conf *conf)
 {
@@ -200,10 +151,10 @@ rwhod_engine(struct rwhod_conf *conf)
 	e.conf = conf;
 	/* Twice the rate as burst: one status can come by several paths. */
 	e.rl_src = rl_new(4096, conf->rate, conf->rate * 2);
-	e.rl_log = rl_new(1, LOG_PER_SEC, LOG_PER_SEC);
-	if (e.rl_src == NULL || e.rl_log == NULL)
+	if (e.rl_src == NULL)
 		fatal("rl_new");
-	e.udp = get_socket();
+	if ((e.udp = ipc_wait_fd(PARENT_FD, from_parent)) == -1)
+		fatalx("no socket from parent: %s", ipc_error());
 	log_debug("engine ready");
 	for (;;) {
 		pfd[0].fd = e.udp;

@@ -12,7 +12,6 @@
 
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +28,6 @@
 #define MAXPENDING	256	/* announces waiting for a name or a tty */
 #define RES_TIMEOUT	3	/* seconds to wait for the resolver */
 #define TTY_TIMEOUT	3	/* seconds to wait for the parent */
-#define LOG_PER_SEC	10	/* refusal log lines, so floods stay short */
 #define RES_CACHE	256
 
 struct pending {
@@ -55,8 +53,7 @@ struct engine {
 	struct talkd_conf	*conf;
 	int			 udp, resolver;
 	struct inv_table	*table;
-	struct rl_table		*rl_src, *rl_callee, *rl_log;
-	unsigned long		 suppressed;	/* refusals not logged */
+	struct rl_table		*rl_src, *rl_callee;
 	TAILQ_HEAD(, pending)	 pending;
 	size_t			 npending;
 	uint32_t		 seq;
@@ -148,25 +145,6 @@ answer(struct engine *e, const struct ctl_req *r,
 		    ctl_typename(r->type), r->l_name,
 		    inet_ntoa(from->sin_addr), r->r_name,
 		    ctl_answername(code));
-}
-
-/* Log a refused datagram, at most LOG_PER_SEC lines a second. */
-static void __attribute__((__format__(printf, 2, 3)))
-refused(struct engine *e, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (!rl_allow(e->rl_log, 0, rl_now())) {
-		e->suppressed++;
-		return;
-	}
-	if (e->suppressed > 0) {
-		log_warnx("%lu more refusals not logged", e->suppressed);
-		e->suppressed = 0;
-	}
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
-	va_end(ap);
 }
 
 static void
@@ -444,29 +422,31 @@ handle_request(struct engine *e, const unsigned char *buf, size_t len,
 
 	if (ntohs(from->sin_port) < 1024) {
 		/* No client uses a privileged port; answering could loop. */
-		refused(e, "datagram from %s port %u: privileged source port, "
-		    "dropped", inet_ntoa(from->sin_addr), ntohs(from->sin_port));
+		log_refused("datagram from %s port %u: privileged source "
+		    "port, dropped", inet_ntoa(from->sin_addr),
+		    ntohs(from->sin_port));
 		return;
 	}
 	if (!netlist_match(&e->conf->allow, from->sin_addr)) {
-		refused(e, "datagram from %s: network not allowed, dropped",
+		log_refused("datagram from %s: network not allowed, dropped",
 		    inet_ntoa(from->sin_addr));
 		return;
 	}
 	if (!rl_allow(e->rl_src, from->sin_addr.s_addr, rl_now())) {
-		refused(e, "datagram from %s: over %g requests/s, dropped",
+		log_refused("datagram from %s: over %g requests/s, dropped",
 		    inet_ntoa(from->sin_addr), e->conf->rate_src);
 		return;
 	}
 	if (ctl_parse(buf, len, &r) == -1) {
-		refused(e, "datagram from %s: %zu bytes, not a %d-byte CTL_MSG, "
-		    "dropped", inet_ntoa(from->sin_addr), len, CTL_MSG_SIZE);
+		log_refused("datagram from %s: %zu bytes, not a %d-byte "
+		    "CTL_MSG, dropped", inet_ntoa(from->sin_addr), len,
+		    CTL_MSG_SIZE);
 		if (e->conf->packets)
 			hexdump(buf, len);
 		return;
 	}
 	if ((code = ctl_validate(&r, from)) != T_SUCCESS) {
-		refused(e, "%s from %s: bad request, answered %s",
+		log_refused("%s from %s: bad request, answered %s",
 		    ctl_typename(r.type), inet_ntoa(from->sin_addr),
 		    ctl_answername(code));
 		if (e->conf->packets)
@@ -611,7 +591,7 @@ read_resolver(struct engine *e)
 		return;
 	}
 	if (m.hdr.type == IPC_LOG) {
-		/* Its lines reach the parent through us, checked again there. */
+		/* Its lines reach the parent through us, checked there. */
 		memcpy(&lm, m.data, sizeof(lm));
 		if (ipc_log_valid(&lm))
 			logit(lm.pri, "resolver: %s", lm.msg);
@@ -628,30 +608,6 @@ read_resolver(struct engine *e)
 		strlcpy(p->host, a.host[0] != '\0' ? a.host :
 		    inet_ntoa(p->from.sin_addr), sizeof(p->host));
 		ask_tty(e, p);
-	}
-}
-
-/* Wait for the one-shot IMSG_TALK_SOCKET that starts the engine. */
-static int
-get_socket(void)
-{
-	struct pollfd	pfd;
-	struct ipc_msg	m;
-	int		rv;
-
-	pfd.fd = PARENT_FD;
-	pfd.events = POLLIN;
-	for (;;) {
-		if (poll(&pfd, 1, -1) == -1 && errno != EINTR)
-			fatal("poll");
-		if ((rv = ipc_recv(PARENT_FD, &m)) == IPC_AGAIN)
-			continue;
-		if (rv != 1)
-			fatalx("no socket from parent: %s",
-			    rv == IPC_EOF ? "eof" : ipc_error());
-		if (ipc_check(&m, from_parent, 1) != 0)
-			fatalx("bad first message: %s", ipc_error());
-		return (m.fd);
 	}
 }
 
@@ -674,11 +630,11 @@ talkd_engine(struct talkd_conf *conf)
 	e.rl_src = rl_new(4096, conf->rate_src, conf->rate_src * 2);
 	e.rl_callee = rl_new(1024, conf->rate_callee / 60.0,
 	    conf->rate_callee);
-	e.rl_log = rl_new(1, LOG_PER_SEC, LOG_PER_SEC);
-	if (e.rl_src == NULL || e.rl_callee == NULL || e.rl_log == NULL)
+	if (e.rl_src == NULL || e.rl_callee == NULL)
 		fatal("rl_new");
 
-	e.udp = get_socket();
+	if ((e.udp = ipc_wait_fd(PARENT_FD, from_parent)) == -1)
+		fatalx("no socket from parent: %s", ipc_error());
 	e.last_request = now_mono();
 	log_debug("engine ready");
 	for (;;) {

@@ -22,7 +22,7 @@ struct inv_table {
 	struct invite	*by_id[NBUCKETS];
 	struct invite	*oldest, *newest;
 	size_t		 count, cap;
-	uint32_t	 hashkey;	/* keyed so buckets cannot be aimed at */
+	uint32_t	 hashkey;	/* so buckets cannot be aimed at */
 };
 
 /* FNV-1a over both names, seeded with a random key. */
