@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "comsat.h"
+#include "udp.h"
 #include "ipc.h"
 #include "log.h"
 #include "names.h"
@@ -27,7 +28,6 @@
 
 #define PARENT_FD	3
 #define MAXPENDING	16	/* requests the parent has not answered */
-#define BATCH		64	/* datagrams read before the IPC side runs */
 
 struct pending {
 	uint32_t	seq;
@@ -57,15 +57,6 @@ static const struct ipc_rule from_parent[] = {
 	{ IMSG_COMSAT_TTY,	sizeof(struct comsat_tty),	1 },
 	{ IMSG_COMSAT_DONE,	sizeof(struct comsat_done),	0 },
 };
-
-static time_t
-now_mono(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec);
-}
 
 /*
  * Mail is delivered on this host, so by default only this host may tell
@@ -104,7 +95,7 @@ handle_datagram(struct engine *e, const unsigned char *buf, size_t len,
 		    inet_ntoa(from->sin_addr), why);
 		return;
 	}
-	e->last_request = now_mono();
+	e->last_request = mono_sec();
 	if (!rl_allow(e->rl_user, rl_key_str(e->rl_user, r.user), rl_now())) {
 		log_refused("mail for %s: over %g notices/min, not shown",
 		    r.user, e->conf->rate_user);
@@ -131,31 +122,17 @@ read_udp(struct engine *e)
 {
 	unsigned char		 buf[COMSAT_DGRAM_MAX + 1];
 	struct sockaddr_in	 from;
-	struct iovec		 iov;
-	struct msghdr		 msg;
 	ssize_t			 n;
 	int			 i;
 
 	/* A full queue leaves the rest in the socket buffer, for later. */
-	for (i = 0; i < BATCH && e->qlen < MAXPENDING; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&from, 0, sizeof(from));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		/* MSG_TRUNC: the real length, so a long one is refused. */
-		n = recvmsg(e->udp, &msg, MSG_DONTWAIT | MSG_TRUNC);
+	for (i = 0; i < UDP_BATCH && e->qlen < MAXPENDING; i++) {
+		n = udp_recv(e->udp, buf, sizeof(buf), &from, NULL);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("recvmsg");
 			return;
 		}
-		if (msg.msg_namelen != sizeof(from) ||
-		    from.sin_family != AF_INET)
-			continue;
 		handle_datagram(e, buf, (size_t)n, &from);
 	}
 }
@@ -312,7 +289,7 @@ comsat_engine(struct comsat_conf *conf)
 	engine_init(&e, conf);
 	if ((e.udp = ipc_wait_fd(PARENT_FD, from_parent)) == -1)
 		fatalx("no socket from parent: %s", ipc_error());
-	e.last_request = now_mono();
+	e.last_request = mono_sec();
 	log_debug("engine ready");
 	for (;;) {
 		pfd[0].fd = e.udp;
@@ -330,7 +307,7 @@ comsat_engine(struct comsat_conf *conf)
 		if (pfd[0].revents & POLLIN)
 			read_udp(&e);
 		if (conf->idle > 0 && e.qlen == 0 &&
-		    now_mono() - e.last_request >= conf->idle) {
+		    mono_sec() - e.last_request >= conf->idle) {
 			log_debug("idle for %llds, exiting", conf->idle);
 			exit(0);
 		}

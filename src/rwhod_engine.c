@@ -22,9 +22,9 @@
 #include "log.h"
 #include "ratelimit.h"
 #include "rwhod.h"
+#include "udp.h"
 
 #define PARENT_FD	3
-#define BATCH		64	/* datagrams per wake-up */
 
 struct engine {
 	struct rwhod_conf	*conf;
@@ -95,31 +95,17 @@ read_udp(struct engine *e)
 {
 	unsigned char		 buf[WHOD_MAXSIZE + 1];
 	struct sockaddr_in	 from;
-	struct iovec		 iov;
-	struct msghdr		 msg;
 	ssize_t			 n;
 	int			 i;
 
 	/* A bounded batch, then the parent's channel gets its turn. */
-	for (i = 0; i < BATCH; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&from, 0, sizeof(from));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		/* MSG_TRUNC: the real length, so a long one logs truly. */
-		n = recvmsg(e->udp, &msg, MSG_DONTWAIT | MSG_TRUNC);
+	for (i = 0; i < UDP_BATCH; i++) {
+		n = udp_recv(e->udp, buf, sizeof(buf), &from, NULL);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("recvmsg");
 			return;
 		}
-		if (msg.msg_namelen != sizeof(from) ||
-		    from.sin_family != AF_INET)
-			continue;
 		handle(e, buf, (size_t)n < sizeof(buf) ? (size_t)n :
 		    sizeof(buf), (size_t)n, &from);
 	}

@@ -23,6 +23,7 @@
 #include "names.h"
 #include "ratelimit.h"
 #include "talkd.h"
+#include "udp.h"
 
 #define PARENT_FD	3
 #define MAXPENDING	256	/* announces waiting for a name or a tty */
@@ -74,15 +75,6 @@ static const struct ipc_rule from_resolver[] = {
 	{ IMSG_RES_ANSWER,	sizeof(struct res_answer), 0 },
 	{ IPC_LOG,		sizeof(struct ipc_log),	0 },
 };
-
-static time_t
-now_mono(void)
-{
-	struct timespec	ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (ts.tv_sec);
-}
 
 static void
 send_reply(struct engine *e, const struct sockaddr_in *to,
@@ -175,7 +167,7 @@ do_leave_invite(struct engine *e, const struct ctl_req *r,
     const struct sockaddr_in *from, const struct in_addr *dst)
 {
 	struct invite	*inv;
-	time_t		 now = now_mono();
+	time_t		 now = mono_sec();
 
 	/* A remote host must not plant invitations that local users follow. */
 	if (!is_local(from, dst)) {
@@ -244,7 +236,7 @@ cache_store(struct engine *e, struct in_addr a, const char *host)
 	struct rescache	*c = &e->cache[ntohl(a.s_addr) % RES_CACHE];
 
 	c->addr = a;
-	c->stamp = now_mono();
+	c->stamp = mono_sec();
 	strlcpy(c->host, host, sizeof(c->host));
 }
 
@@ -266,7 +258,7 @@ ask_tty(struct engine *e, struct pending *p)
 	strlcpy(tr.user, p->req.r_name, sizeof(tr.user));
 	strlcpy(tr.line, p->req.r_tty, sizeof(tr.line));
 	p->state = P_TTY;
-	p->deadline = now_mono() + TTY_TIMEOUT;
+	p->deadline = mono_sec() + TTY_TIMEOUT;
 	if (ipc_send(PARENT_FD, IMSG_TALK_TTY_REQ, p->seq, -1, &tr,
 	    sizeof(tr)) == -1)
 		fatal("send to parent");
@@ -296,7 +288,7 @@ do_announce(struct engine *e, const struct ctl_req *r,
 	TAILQ_INSERT_TAIL(&e->pending, p, entry);
 	e->npending++;
 
-	host = cache_lookup(e, from->sin_addr, now_mono());
+	host = cache_lookup(e, from->sin_addr, mono_sec());
 	if (host != NULL || e->resolver == -1) {
 		strlcpy(p->host, host != NULL && *host != '\0' ? host :
 		    inet_ntoa(from->sin_addr), sizeof(p->host));
@@ -306,7 +298,7 @@ do_announce(struct engine *e, const struct ctl_req *r,
 	memset(&q, 0, sizeof(q));
 	q.addr = from->sin_addr;
 	p->state = P_RESOLVING;
-	p->deadline = now_mono() + RES_TIMEOUT;
+	p->deadline = mono_sec() + RES_TIMEOUT;
 	if (ipc_send(e->resolver, IMSG_RES_QUERY, p->seq, -1, &q,
 	    sizeof(q)) == -1) {
 		log_warn("resolver");
@@ -342,7 +334,7 @@ finish_announce(struct engine *e, struct pending *p, int code, int fd,
     const char *line)
 {
 	struct invite	*inv;
-	time_t		 now = now_mono();
+	time_t		 now = mono_sec();
 	uint32_t	 id = 0;
 	int		 rings = 0;
 
@@ -397,7 +389,7 @@ static void
 pending_timeouts(struct engine *e)
 {
 	struct pending	*p, *next;
-	time_t		 now = now_mono();
+	time_t		 now = mono_sec();
 
 	for (p = TAILQ_FIRST(&e->pending); p != NULL; p = next) {
 		next = TAILQ_NEXT(p, entry);
@@ -457,7 +449,7 @@ handle_request(struct engine *e, const unsigned char *buf, size_t len,
 		send_reply(e, from, &rp);
 		return;
 	}
-	e->last_request = now_mono();
+	e->last_request = mono_sec();
 	inv_expire(e->table, e->last_request);
 	switch (r.type) {
 	case T_LEAVE_INVITE:
@@ -478,55 +470,24 @@ handle_request(struct engine *e, const unsigned char *buf, size_t len,
 static void
 read_udp(struct engine *e)
 {
-	union {
-		struct cmsghdr	hdr;
-		char		buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	} cmsgbuf;
 	unsigned char		 buf[CTL_MSG_SIZE + 1];
 	struct sockaddr_in	 from;
 	struct in_pktinfo	 pi;
-	struct in_addr		 dst, *dstp;
-	struct iovec		 iov;
-	struct msghdr		 msg;
-	struct cmsghdr		*cmsg;
 	ssize_t			 n;
 	int			 i;
 
-	/* Drain a bounded batch, then let the IPC side run. */
-	for (i = 0; i < 64; i++) {
-		memset(&msg, 0, sizeof(msg));
-		memset(&from, 0, sizeof(from));
-		iov.iov_base = buf;
-		iov.iov_len = sizeof(buf);
-		msg.msg_name = &from;
-		msg.msg_namelen = sizeof(from);
-		msg.msg_iov = &iov;
-		msg.msg_iovlen = 1;
-		msg.msg_control = cmsgbuf.buf;
-		msg.msg_controllen = sizeof(cmsgbuf.buf);
-		dstp = NULL;
-		e->local.s_addr = htonl(INADDR_ANY);
-		/* MSG_TRUNC: the real length, so long datagrams log truly. */
-		n = recvmsg(e->udp, &msg, MSG_DONTWAIT | MSG_TRUNC);
+	for (i = 0; i < UDP_BATCH; i++) {
+		n = udp_recv(e->udp, buf, sizeof(buf), &from, &pi);
 		if (n == -1) {
 			if (errno != EAGAIN && errno != EINTR)
 				log_warn("recvmsg");
 			return;
 		}
-		if (msg.msg_namelen != sizeof(from) ||
-		    from.sin_family != AF_INET)
-			continue;
-		for (cmsg = CMSG_FIRSTHDR(&msg); cmsg != NULL;
-		    cmsg = CMSG_NXTHDR(&msg, cmsg))
-			if (cmsg->cmsg_level == IPPROTO_IP &&
-			    cmsg->cmsg_type == IP_PKTINFO) {
-				memcpy(&pi, CMSG_DATA(cmsg), sizeof(pi));
-				dst = pi.ipi_addr;
-				dstp = &dst;
-				e->local = pi.ipi_spec_dst;
-			}
+		/* Answers leave from the address this request came to. */
+		e->local = pi.ipi_spec_dst;
 		/* ctl_parse() refuses any length but 84 before reading. */
-		handle_request(e, buf, n, &from, dstp);
+		handle_request(e, buf, n, &from,
+		    pi.ipi_addr.s_addr != 0 ? &pi.ipi_addr : NULL);
 	}
 }
 
@@ -635,7 +596,7 @@ talkd_engine(struct talkd_conf *conf)
 
 	if ((e.udp = ipc_wait_fd(PARENT_FD, from_parent)) == -1)
 		fatalx("no socket from parent: %s", ipc_error());
-	e.last_request = now_mono();
+	e.last_request = mono_sec();
 	log_debug("engine ready");
 	for (;;) {
 		pfd[0].fd = e.udp;
@@ -657,9 +618,9 @@ talkd_engine(struct talkd_conf *conf)
 		if (pfd[0].revents & POLLIN)
 			read_udp(&e);
 		pending_timeouts(&e);
-		inv_expire(e.table, now_mono());
+		inv_expire(e.table, mono_sec());
 		if (conf->idle > 0 && TAILQ_EMPTY(&e.pending) &&
-		    now_mono() - e.last_request >= conf->idle) {
+		    mono_sec() - e.last_request >= conf->idle) {
 			log_debug("idle for %llds, exiting", conf->idle);
 			exit(0);
 		}
