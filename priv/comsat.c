@@ -12,7 +12,6 @@
 
 #include <err.h>
 #include <pwd.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,14 +36,12 @@ void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
  * terminal opens, one mailbox open and a COMSAT_EXCERPT read.
  */
 #define REQUESTS_PER_SEC	20
-#define LOG_PER_SEC		10
 
 struct parent {
 	struct comsat_conf	*conf;
 	struct tty_ctx		 tty;
 	struct mbox_ctx		 mbox;
-	struct rl_table		*rl_req, *rl_log;
-	unsigned long		 suppressed;
+	struct rl_table		*rl_req;
 	struct child		 engine;
 };
 
@@ -170,25 +167,6 @@ child_main(struct comsat_conf *c)
 	fatalx("unknown child role %s", c->proc);
 }
 
-/* Log a refusal, at most LOG_PER_SEC lines a second. */
-static void __attribute__((__format__(printf, 2, 3)))
-refused(struct parent *ps, const char *fmt, ...)
-{
-	va_list	ap;
-
-	if (!rl_allow(ps->rl_log, 0, rl_now())) {
-		ps->suppressed++;
-		return;
-	}
-	if (ps->suppressed > 0) {
-		log_warnx("%lu more refusals not logged", ps->suppressed);
-		ps->suppressed = 0;
-	}
-	va_start(ap, fmt);
-	vlog(LOG_WARNING, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * tty_foreach() callback: keep the terminals with biff y, that is the
  * owner-execute bit, as biff(1) sets it.  Unlike talk, biff ignores mesg
@@ -280,19 +258,16 @@ notice_request(struct parent *ps, const struct ipc_msg *m)
 
 	memcpy(&req, m->data, sizeof(req));
 	/* The engine checked these too, but a compromised one would not. */
-	if (memchr(req.user, '\0', sizeof(req.user)) == NULL ||
-	    memchr(req.path, '\0', sizeof(req.path)) == NULL ||
-	    !valid_login(req.user, COMSAT_NAME_MAX) || req.offset < 0 ||
-	    (req.path[0] != '\0' && !comsat_path_ok(req.path)))
+	if (!comsat_req_valid(&req))
 		fatalx("engine sent a malformed request");
 	if (!rl_allow(ps->rl_req, 0, rl_now())) {
-		refused(ps, "mail for %s: over %d requests/s, not shown",
+		log_refused("mail for %s: over %d requests/s, not shown",
 		    req.user, REQUESTS_PER_SEC);
 		send_done(ps, m->hdr.seq, CS_BUSY, 0, 0);
 		return;
 	}
 	if ((pw = getpwnam(req.user)) == NULL) {
-		refused(ps, "mail for %s: no such user", req.user);
+		log_refused("mail for %s: no such user", req.user);
 		send_done(ps, m->hdr.seq, CS_REFUSED, 0, 0);
 		return;
 	}
@@ -308,7 +283,7 @@ notice_request(struct parent *ps, const struct ipc_msg *m)
 	}
 	if ((len = mbox_read(&ps->mbox, pw, req.path, req.offset, text,
 	    sizeof(text), &why)) == -1) {
-		refused(ps, "mail for %s: mailbox %s: %s, not shown", req.user,
+		log_refused("mail for %s: mailbox %s: %s, not shown", req.user,
 		    req.path[0] != '\0' ? req.path : "in the spool", why);
 		for (i = 0; i < s.n; i++)
 			close(s.fd[i]);
@@ -342,8 +317,7 @@ parent_init(struct parent *ps, struct comsat_conf *conf)
 	if (mbox_init(&ps->mbox, conf->spool, conf->home) == -1)
 		fatalx("cannot use the mail spool %s", conf->spool);
 	ps->rl_req = rl_new(1, REQUESTS_PER_SEC, REQUESTS_PER_SEC);
-	ps->rl_log = rl_new(1, LOG_PER_SEC, LOG_PER_SEC);
-	if (ps->rl_req == NULL || ps->rl_log == NULL)
+	if (ps->rl_req == NULL)
 		fatal("rl_new");
 }
 

@@ -24,36 +24,14 @@
 
 #include "log.h"
 #include "names.h"
-#include "ratelimit.h"
 #include "rwhod.h"
 
 #define TMP_PREFIX	".rwhod."	/* readers only look at "whod.*" */
-#define LOG_PER_SEC	2
-
-/* Spool trouble (a full disk, the cap) repeats with every packet. */
-static struct rl_table	*rl_log;
-static unsigned long	 suppressed;
-
-static int	 log_allowed(void);
 static void	 spool_sweep(struct spool *);
 static long long spool_count(struct spool *);
 static int	 spool_room(struct spool *, const char *, const char *);
 static int	 write_all(int, const void *, size_t);
 static int	 spool_tmp(struct spool *, char *, size_t);
-
-static int
-log_allowed(void)
-{
-	if (!rl_allow(rl_log, 0, rl_now())) {
-		suppressed++;
-		return (0);
-	}
-	if (suppressed > 0) {
-		log_warnx("spool: %lu more messages not logged", suppressed);
-		suppressed = 0;
-	}
-	return (1);
-}
 
 /* Remove what a killed predecessor left half written. */
 static void
@@ -95,8 +73,6 @@ spool_open(struct spool *sp, const char *path, long long maxhosts)
 	if (st.st_mode & S_IWOTH)
 		log_warnx("spool %s is writable by everyone: any local user "
 		    "can plant status files", path);
-	if ((rl_log = rl_new(1, LOG_PER_SEC, LOG_PER_SEC)) == NULL)
-		return (-1);
 	spool_sweep(sp);
 	return (0);
 }
@@ -139,18 +115,18 @@ spool_room(struct spool *sp, const char *name, const char *host)
 	if (fstatat(sp->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
 		return (1);
 	if (errno != ENOENT) {
-		if (log_allowed())
+		if (log_budget())
 			log_warn("spool: %s", name);
 		return (0);
 	}
 	if ((n = spool_count(sp)) == -1) {
-		if (log_allowed())
+		if (log_budget())
 			log_warn("spool %s", sp->path);
 		return (0);
 	}
 	if (n < sp->maxhosts)
 		return (1);
-	if (log_allowed())
+	if (log_budget())
 		log_warnx("spool full (%lld hosts, -M %lld): status of new "
 		    "host %s refused", n, sp->maxhosts, host);
 	return (0);
@@ -211,13 +187,13 @@ spool_write(struct spool *sp, const struct whod_pkt *wd, size_t len)
 	if (!spool_room(sp, name, wd->wd_hostname))
 		return (-1);
 	if ((fd = spool_tmp(sp, tmp, sizeof(tmp))) == -1) {
-		if (log_allowed())
+		if (log_budget())
 			log_warn("spool %s: temporary file", sp->path);
 		return (-1);
 	}
 	/* 0644 whatever the umask: rwho and ruptime run as anyone. */
 	if (fchmod(fd, 0644) == -1 || write_all(fd, wd, len) == -1) {
-		if (log_allowed())
+		if (log_budget())
 			log_warn("spool: %s", name);
 		close(fd);
 		unlinkat(sp->dirfd, tmp, 0);
@@ -225,7 +201,7 @@ spool_write(struct spool *sp, const struct whod_pkt *wd, size_t len)
 	}
 	if (close(fd) == -1 ||
 	    renameat(sp->dirfd, tmp, sp->dirfd, name) == -1) {
-		if (log_allowed())
+		if (log_budget())
 			log_warn("spool: %s", name);
 		unlinkat(sp->dirfd, tmp, 0);
 		return (-1);

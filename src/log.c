@@ -95,20 +95,20 @@ vlog_errno(int pri, const char *fmt, va_list ap)
 }
 
 /*
- * A refused datagram: at most REFUSALS_PER_SEC lines a second, so a
- * flood of junk cannot flood the log; the rest are counted and the count
- * is logged with the next line that gets through.
+ * Refusals and other lines that a flood can repeat get a budget: at most
+ * REFUSALS_PER_SEC lines a second, so junk cannot flood the log.  The
+ * rest are counted, and the count is logged with the next line that gets
+ * through.  log_budget() says whether one more such line may go out.
  */
 #define REFUSALS_PER_SEC	10
 
-void
-log_refused(const char *fmt, ...)
+int
+log_budget(void)
 {
 	static time_t		 second;
 	static unsigned int	 lines;
 	static unsigned long	 suppressed;
 	struct timespec		 ts;
-	va_list			 ap;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	if (ts.tv_sec != second) {
@@ -117,13 +117,23 @@ log_refused(const char *fmt, ...)
 	}
 	if (lines >= REFUSALS_PER_SEC) {
 		suppressed++;
-		return;
+		return (0);
 	}
 	lines++;
 	if (suppressed > 0) {
 		logit(LOG_WARNING, "%lu more refusals not logged", suppressed);
 		suppressed = 0;
 	}
+	return (1);
+}
+
+void
+log_refused(const char *fmt, ...)
+{
+	va_list	ap;
+
+	if (!log_budget())
+		return;
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, fmt, ap);
 	va_end(ap);
