@@ -66,6 +66,7 @@ struct comsat_req {
 int	comsat_parse(const unsigned char *, size_t, struct comsat_req *,
 	    const char **);
 int	comsat_path_ok(const char *);
+int	comsat_req_valid(const struct comsat_req *);
 
 /* comsat_mail.c: the notice shown on a terminal. */
 #define NF_CRLF		0x1	/* end lines with CR LF (no ONLCR) */

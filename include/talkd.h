@@ -91,6 +91,8 @@ void	 ctl_build(const struct ctl_resp *, unsigned char *);
 int	 ctl_validate(const struct ctl_req *, const struct sockaddr_in *);
 const char *ctl_typename(unsigned int);
 const char *ctl_answername(unsigned int);
+struct tty_req;
+int	 tty_req_valid(const struct tty_req *);
 
 /* talkd_table.c: the invitation table */
 struct invite {

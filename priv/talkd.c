@@ -201,10 +201,7 @@ tty_request(struct parent *ps, const struct ipc_msg *m)
 
 	memcpy(&req, m->data, sizeof(req));
 	/* The engine checked these too, but a compromised one would not. */
-	if (memchr(req.user, '\0', sizeof(req.user)) == NULL ||
-	    memchr(req.line, '\0', sizeof(req.line)) == NULL ||
-	    !valid_login(req.user, TTY_USER_MAX) ||
-	    (req.line[0] != '\0' && !valid_ttyline(req.line)))
+	if (!tty_req_valid(&req))
 		fatalx("engine sent a malformed terminal request");
 	memset(&res, 0, sizeof(res));
 	memset(&p, 0, sizeof(p));

@@ -45,6 +45,23 @@ comsat_path_ok(const char *p)
 	return (1);
 }
 
+/*
+ * The parent's check of a request from the engine, before it looks up
+ * the user: what comsat_parse() guarantees, checked again on bytes a
+ * compromised engine may have made up.  Pure, so the same code the
+ * parent runs is what regress/fuzz/fuzz_parent_checks.c fuzzes.
+ */
+int
+comsat_req_valid(const struct comsat_req *r)
+{
+	if (memchr(r->user, '\0', sizeof(r->user)) == NULL ||
+	    memchr(r->path, '\0', sizeof(r->path)) == NULL)
+		return (0);
+	if (!valid_login(r->user, COMSAT_NAME_MAX) || r->offset < 0)
+		return (0);
+	return (r->path[0] == '\0' || comsat_path_ok(r->path));
+}
+
 static int
 parse_offset(const char *s, long long *off, const char **why)
 {

@@ -119,6 +119,23 @@ ctl_validate(const struct ctl_req *r, const struct sockaddr_in *from)
 	return (T_SUCCESS);
 }
 
+/*
+ * The parent's check of a terminal request from the engine, before it
+ * reads utmp for it: both fields NUL-terminated inside the struct, the
+ * user a login name, the line empty or a tty line.  Pure, so the same
+ * code the parent runs is what regress/fuzz/fuzz_parent_checks.c fuzzes.
+ */
+int
+tty_req_valid(const struct tty_req *req)
+{
+	if (memchr(req->user, '\0', sizeof(req->user)) == NULL ||
+	    memchr(req->line, '\0', sizeof(req->line)) == NULL)
+		return (0);
+	if (!valid_login(req->user, TTY_USER_MAX))
+		return (0);
+	return (req->line[0] == '\0' || valid_ttyline(req->line));
+}
+
 /* Encode a 24-byte CTL_RESPONSE; every byte not set is zero. */
 void
 ctl_build(const struct ctl_resp *rp, unsigned char *out)
