@@ -41,6 +41,7 @@ struct comsat_conf {
 	const char	*user;		/* -u: unprivileged account */
 	const char	*chroot;	/* -c: empty root-owned directory */
 	const char	*utmp;		/* -U: utmp file */
+	int		 logins;	/* -L: where logins are read, LOGINS_* */
 	const char	*listen;	/* -a: address to bind */
 	const char	*spool;		/* -m: mail spool directory */
 	const char	*proc;		/* -P: role of a re-executed child */

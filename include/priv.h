@@ -13,6 +13,7 @@
 #include <seccomp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <utmpx.h>
 
 /* sock.c: the UDP socket, from systemd, inetd or our own bind(). */
@@ -92,16 +93,47 @@ extern const struct sb_policy policy_comsat_engine;
 int	utmp_foreach(const char *, int (*)(const struct utmpx *, void *),
 	    void *);
 
-/* tty.c: open a user's terminals by their utmp lines, never by name. */
+/*
+ * logins.c: who is logged in on which terminal, as "login records" from
+ * utmp or from systemd-logind's sessions (logind.c); -L chooses.
+ */
+#define LOGINS_AUTO	0	/* utmp if it holds a login, else logind */
+#define LOGINS_UTMP	1
+#define LOGINS_LOGIND	2
+#define LOGINS_BOTH	3	/* utmp, then logind's other sessions */
+
+#define LOGIN_USER_MAX	32	/* as utmp's ut_user */
+
+struct login {
+	const char	*user;		/* at most LOGIN_USER_MAX bytes */
+	const char	*line;		/* terminal below /dev: not checked */
+	time_t		 time;		/* login time, 0 if unknown */
+};
+
+struct logins {
+	const char	*utmp;		/* -U */
+	int		 source;	/* -L: LOGINS_* */
+};
+
+typedef int (*login_cb)(const struct login *, void *);
+
+int	logins_source(const char *);
+int	logins_foreach(const struct logins *, const char *, uid_t, login_cb,
+	    void *);
+
+/* logind.c: the sessions of systemd-logind, through sd-login(3). */
+int	logind_foreach(uid_t, login_cb, void *);
+
+/* tty.c: open a user's terminals by their login records, never by name. */
 struct tty_ctx {
 	int		 devfd;		/* O_PATH descriptor of /dev */
-	const char	*utmp;
+	struct logins	 logins;
 	gid_t		 ttygid;	/* (gid_t)-1: no tty group here */
 };
 
 typedef int (*tty_cb)(int, const char *, const struct stat *, void *);
 
-int	tty_init(struct tty_ctx *, const char *);
+int	tty_init(struct tty_ctx *, const char *, int);
 int	tty_foreach(const struct tty_ctx *, const char *, const char *,
 	    uid_t, tty_cb, void *);
 

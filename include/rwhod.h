@@ -89,6 +89,7 @@ struct rwhod_conf {
 	const char	*chroot;	/* -c: empty root-owned directory */
 	const char	*spool;		/* -D: spool directory */
 	const char	*utmp;		/* -U: utmp file */
+	int		 logins;	/* -L: where logins are read, LOGINS_* */
 	const char	*proc;		/* -P: role of a re-executed child */
 	const char	*peers[RWHOD_MAXPEERS];	/* -H: unicast peers */
 	int		 npeers;

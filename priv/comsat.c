@@ -69,8 +69,8 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-dHqSv] [-A network] [-a address[:port]] "
-	    "[-c chroot]\n\t[-m maildir] [-R notices] [-r rate] [-t idle] "
-	    "[-U utmp] [-u user]\n", getprogname());
+	    "[-c chroot]\n\t[-L source] [-m maildir] [-R notices] [-r rate] "
+	    "[-t idle] [-U utmp]\n\t[-u user]\n", getprogname());
 	exit(1);
 }
 
@@ -87,7 +87,7 @@ parse_args(int argc, char *argv[], struct comsat_conf *c)
 	c->rate_all = 50;
 	c->rate_user = 6;
 	c->idle = -1;
-	while ((ch = getopt(argc, argv, "A:a:c:dHm:P:qR:r:St:U:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "A:a:c:dHL:m:P:qR:r:St:U:u:v")) != -1) {
 		switch (ch) {
 		case 'A':
 			if (netlist_add(&c->allow, optarg) == -1)
@@ -105,6 +105,11 @@ parse_args(int argc, char *argv[], struct comsat_conf *c)
 			break;
 		case 'H':
 			c->home = 1;
+			break;
+		case 'L':
+			if ((c->logins = logins_source(optarg)) == -1)
+				errx(1, "-L %s: not auto, utmp, logind or both",
+				    optarg);
 			break;
 		case 'm':
 			if (optarg[0] != '/')
@@ -312,7 +317,7 @@ parent_init(struct parent *ps, struct comsat_conf *conf)
 	ps->engine.essential = 1;
 	ps->engine.rules = from_engine;
 	ps->engine.nrules = sizeof(from_engine) / sizeof(from_engine[0]);
-	if (tty_init(&ps->tty, conf->utmp) == -1)
+	if (tty_init(&ps->tty, conf->utmp, conf->logins) == -1)
 		fatal("/dev");
 	if (mbox_init(&ps->mbox, conf->spool, conf->home) == -1)
 		fatalx("cannot use the mail spool %s", conf->spool);

@@ -18,6 +18,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 
 #include <err.h>
@@ -34,6 +35,7 @@
 #include "priv.h"
 
 #define MAXCHILDREN	4
+#define SEND_TIMEOUT	5	/* seconds a child may leave its answers unread */
 
 static struct child	*children[MAXCHILDREN];	/* parent_spawn() adds */
 static size_t		 nchildren;
@@ -93,11 +95,21 @@ register_child(struct child *c)
 void
 parent_spawn(struct child *c, int argc, char *argv[], const char *extra)
 {
-	int	sp[2];
+	struct timeval	  tv = { SEND_TIMEOUT, 0 };
+	char		**nargv;
+	int		  sp[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
-	c->pid = proc_exec(proc_argv(argc, argv, c->role, extra), sp[1]);
+	/*
+	 * A child that never reads its answers fills the channel; without a
+	 * timeout our next send would block for ever, deaf to SIGTERM.
+	 */
+	if (setsockopt(sp[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == -1)
+		fatal("SO_SNDTIMEO");
+	nargv = proc_argv(argc, argv, c->role, extra);
+	c->pid = proc_exec(nargv, sp[1]);
+	free(nargv);
 	close(sp[1]);
 	c->fd = sp[0];
 	register_child(c);
@@ -110,15 +122,46 @@ parent_spawn(struct child *c, int argc, char *argv[], const char *extra)
 int
 parent_spawn_peer(struct child *c, int argc, char *argv[])
 {
-	int	sp[2];
+	char	**nargv;
+	int	  sp[2];
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		fatal("socketpair");
-	c->pid = proc_exec(proc_argv(argc, argv, c->role, NULL), sp[1]);
+	nargv = proc_argv(argc, argv, c->role, NULL);
+	c->pid = proc_exec(nargv, sp[1]);
+	free(nargv);
 	close(sp[1]);
 	c->fd = -1;
 	register_child(c);
 	return (sp[0]);
+}
+
+/*
+ * A child's last words (why it is exiting): the log lines it sent before
+ * it died can still be in the channel when SIGCHLD is handled first, or
+ * when the kernel reports ECONNRESET (it died with our answers unread)
+ * ahead of them.  Nothing else in there is acted on: its sender is gone.
+ */
+static void
+last_words(struct child *c)
+{
+	struct ipc_msg	m;
+	struct ipc_log	lm;
+	int		i, rv, eof = 0;
+
+	for (i = 0; c->fd != -1 && i < 64; i++) {
+		/* The first "end of file" may be that ECONNRESET. */
+		if ((rv = ipc_recv(c->fd, &m)) == IPC_EOF && eof++ == 0)
+			continue;
+		if (rv != 1)
+			break;
+		if (m.hdr.type == IPC_LOG && m.hdr.len == sizeof(lm)) {
+			memcpy(&lm, m.data, sizeof(lm));
+			if (ipc_log_valid(&lm))
+				logit(lm.pri, "%s: %s", c->role, lm.msg);
+		}
+		ipc_discard(&m);
+	}
 }
 
 static void
@@ -128,6 +171,7 @@ child_died(struct child *c, int status)
 	int	code = sig ? WTERMSIG(status) : WEXITSTATUS(status);
 
 	c->pid = 0;
+	last_words(c);
 	if (!c->essential) {
 		log_warnx("lost child: %s %s %d", c->role,
 		    sig ? "killed by signal" : "exited with", code);
@@ -164,6 +208,7 @@ parent_lost(struct child *c)
 
 	log_debug("%s: channel closed", c->role);
 	if (c->fd != -1) {
+		last_words(c);
 		close(c->fd);
 		c->fd = -1;
 	}
@@ -180,8 +225,16 @@ void
 parent_send(struct child *c, uint32_t type, uint32_t seq, int fd,
     const void *data, size_t len)
 {
-	if (c->fd == -1 || ipc_send(c->fd, type, seq, fd, data, len) == -1)
-		parent_lost(c);
+	if (c->fd != -1 && ipc_send(c->fd, type, seq, fd, data, len) == 0)
+		return;
+	if (c->fd != -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		/* It lives but does not read: as bad as a bad message. */
+		log_warnx("%s left its answers unread for %d s: stopping",
+		    c->role, SEND_TIMEOUT);
+		parent_stop();
+		exit(1);
+	}
+	parent_lost(c);
 }
 
 static void __attribute__((__noreturn__))

@@ -8,6 +8,7 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@
 /*
  * Build the child's argv: "-P role" and one extra option first (before
  * any "--"), then the parent's own options, which the child re-parses.
+ * Only the array is ours (the caller frees it after proc_exec()); the
+ * strings are the caller's, and exec copies them.
  */
 char **
 proc_argv(int argc, char *const argv[], const char *role, const char *extra)
@@ -28,16 +31,36 @@ proc_argv(int argc, char *const argv[], const char *role, const char *extra)
 	if ((nargv = calloc(argc + 5, sizeof(*nargv))) == NULL)
 		err(1, NULL);
 	nargv[n++] = argv[0];
-	if ((nargv[n++] = strdup("-P")) == NULL ||
-	    (nargv[n++] = strdup(role)) == NULL)
-		err(1, NULL);
-	if (extra != NULL && (nargv[n++] = strdup(extra)) == NULL)
-		err(1, NULL);
+	nargv[n++] = "-P";
+	nargv[n++] = (char *)(uintptr_t)role;
+	if (extra != NULL)
+		nargv[n++] = (char *)(uintptr_t)extra;
 	for (i = 1; i < argc; i++)
 		nargv[n++] = argv[i];
 	nargv[n] = NULL;
 	return (nargv);
 }
+
+#ifdef SANITIZE
+/*
+ * Sanitizer builds only: a child's fd 2 is the FIFO named by
+ * SANITIZE_LOG, whose reader (make asan-check) keeps the reports.  Not a
+ * file: a child may not grow one (RLIMIT_FSIZE 0).
+ */
+static void
+sanitize_stderr(void)
+{
+	const char	*path;
+	int		 fd;
+
+	if ((path = getenv("SANITIZE_LOG")) == NULL ||
+	    (fd = open(path, O_WRONLY | O_NONBLOCK)) == -1)
+		return;
+	if (fcntl(fd, F_SETFL, 0) == -1 || dup2(fd, 2) == -1)
+		_exit(127);
+	close(fd);
+}
+#endif
 
 pid_t
 proc_exec(char *const argv[], int ipcfd)
@@ -64,6 +87,9 @@ proc_exec(char *const argv[], int ipcfd)
 	dup2(null, 0);
 	dup2(null, 1);
 	dup2(null, 2);	/* children log through the parent, never stderr */
+#ifdef SANITIZE
+	sanitize_stderr();
+#endif
 	closefrom(CHILD_IPC_FD + 1);
 	/* Our own binary, even if argv[0] is a bare name from inetd. */
 	execv("/proc/self/exe", argv);

@@ -69,8 +69,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: %s [-dlSsvx] [-a | -b | -p | -I ifname] "
 	    "[-A network] [-c chroot]\n\t[-D spool] [-H peer] [-i interval] "
-	    "[-M maxhosts] [-m [ttl]] [-r rate]\n\t[-U utmp] [-u user]\n",
-	    getprogname());
+	    "[-L source] [-M maxhosts] [-m [ttl]]\n\t[-r rate] [-U utmp] "
+	    "[-u user]\n", getprogname());
 	exit(1);
 }
 
@@ -105,8 +105,8 @@ parse_args(int argc, char *argv[], struct rwhod_conf *c)
 	c->maxhosts = 1000;
 	c->rate = 5;
 	c->ifmode = IF_ALL;
-	while ((ch = getopt(argc, argv, "A:abc:D:dH:I:i:lM:mP:pr:SsU:u:vx")) !=
-	    -1) {
+	while ((ch = getopt(argc, argv,
+	    "A:abc:D:dH:I:i:L:lM:mP:pr:SsU:u:vx")) != -1) {
 		switch (ch) {
 		case 'A':
 			if (netlist_add(&c->allow, optarg) == -1)
@@ -143,6 +143,11 @@ parse_args(int argc, char *argv[], struct rwhod_conf *c)
 			break;
 		case 'i':
 			c->interval = interval(optarg);
+			break;
+		case 'L':
+			if ((c->logins = logins_source(optarg)) == -1)
+				errx(1, "-L %s: not auto, utmp, logind or both",
+				    optarg);
 			break;
 		case 'l':
 			c->listen_only = 1;
@@ -294,6 +299,12 @@ drop_caps(void)
 	int				cap;
 
 	keep = 1ULL << CAP_DAC_OVERRIDE | 1ULL << CAP_KILL;
+	/* Only those we have: systemd's CapabilityBoundingSet= may omit them. */
+	memset(&hdr, 0, sizeof(hdr));
+	hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	if (syscall(SYS_capget, &hdr, data) == -1)
+		fatal("capget");
+	keep &= (unsigned long long)data[1].permitted << 32 | data[0].permitted;
 	for (cap = 0; cap < 64; cap++)
 		if ((keep & 1ULL << cap) == 0 &&
 		    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == -1 &&

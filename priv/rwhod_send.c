@@ -3,7 +3,8 @@
  * and then every -i seconds.  The parent reads only local, trusted
  * sources here and parses nothing from the network:
  *
- *  - utmp, with plain read(2) (priv/utmp.c);
+ *  - who is logged in where: utmp, read with plain read(2), or
+ *    systemd-logind's sessions, as -L says (priv/logins.c);
  *  - each terminal's last access time, from an O_PATH descriptor opened
  *    beneath /dev without following links: no terminal is ever opened
  *    for reading or writing;
@@ -43,6 +44,7 @@
 
 struct sender {
 	const struct rwhod_conf	*conf;
+	struct logins		 logins;
 	int			 udp;
 	int			 devfd;		/* O_PATH /dev */
 	struct sockaddr_in	 peers[RWHOD_MAXPEERS];
@@ -60,7 +62,7 @@ struct gather {
 
 static void	resolve_peer(struct sender *, const char *);
 static int	tty_atime(int, const char *, time_t *);
-static int	add_user(const struct utmpx *, void *);
+static int	add_user(const struct login *, void *);
 static size_t	gather(struct sender *, struct whod_pkt *);
 static int	if_wanted(const struct sender *, const struct ifaddrs *);
 static void	send_to(struct sender *, const unsigned char *, size_t,
@@ -96,6 +98,8 @@ sender_new(const struct rwhod_conf *conf, int udp)
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		err(1, NULL);
 	s->conf = conf;
+	s->logins.utmp = conf->utmp;
+	s->logins.source = conf->logins;
 	s->udp = udp;
 	if ((s->devfd = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC)) == -1)
 		err(1, "/dev");
@@ -113,7 +117,7 @@ sender_new(const struct rwhod_conf *conf, int udp)
 
 /*
  * The last access time of /dev/LINE.  openat2 with RESOLVE_BENEATH and
- * RESOLVE_NO_SYMLINKS keeps a hostile utmp line inside /dev and off any
+ * RESOLVE_NO_SYMLINKS keeps a hostile record's line inside /dev and off any
  * link; O_PATH gives a descriptor good for fstat only.  Kernels before
  * 5.6 get fstatat without following the last component (the line was
  * checked for ".." and extra '/' already).
@@ -146,26 +150,21 @@ tty_atime(int devfd, const char *line, time_t *atime)
 }
 
 static int
-add_user(const struct utmpx *ut, void *arg)
+add_user(const struct login *l, void *arg)
 {
 	struct gather	*g = arg;
 	struct whod_ent	*we;
-	char		 user[sizeof(ut->ut_user) + 1];
-	char		 line[sizeof(ut->ut_line) + 1];
+	const char	*user = l->user, *line = l->line;
 	time_t		 atime, idle;
 
-	memcpy(user, ut->ut_user, sizeof(ut->ut_user));
-	user[sizeof(ut->ut_user)] = '\0';
-	memcpy(line, ut->ut_line, sizeof(ut->ut_line));
-	line[sizeof(ut->ut_line)] = '\0';
-	/* utmp is written by many programs: send nothing odd on. */
-	if (!valid_login(user, sizeof(ut->ut_user)) || !valid_ttyline(line)) {
-		log_debug("utmp: odd user or line, skipped");
+	/* Records are written on behalf of users: send nothing odd on. */
+	if (!valid_login(user, LOGIN_USER_MAX) || !valid_ttyline(line)) {
+		log_debug("login record: odd user or line, skipped");
 		return (0);
 	}
 	if (tty_atime(g->s->devfd, line, &atime) == -1) {
-		log_debug("utmp: %s on %s: no such terminal, skipped", user,
-		    line);
+		log_debug("login record: %s on %s: no such terminal, skipped",
+		    user, line);
 		return (0);
 	}
 	idle = g->now - atime;
@@ -176,7 +175,7 @@ add_user(const struct utmpx *ut, void *arg)
 	we = &g->wd->wd_we[g->n++];
 	whod_setname(we->out_line, sizeof(we->out_line), line, strlen(line));
 	whod_setname(we->out_name, sizeof(we->out_name), user, strlen(user));
-	we->out_time = (uint32_t)ut->ut_tv.tv_sec;
+	we->out_time = (uint32_t)l->time;
 	we->we_idle = (uint32_t)idle;
 	/* The packet has room for 42; like every rwhod, drop the rest. */
 	return (g->n == WHOD_MAXENT);
@@ -216,7 +215,7 @@ gather(struct sender *s, struct whod_pkt *wd)
 	g.s = s;
 	g.wd = wd;
 	g.n = 0;
-	utmp_foreach(s->conf->utmp, add_user, &g);
+	logins_foreach(&s->logins, NULL, 0, add_user, &g);
 	if ((rv = whod_check(wd, WHOD_LEN(g.n))) != WHOD_OK &&
 	    !s->warned_host) {
 		/* Receivers like us would refuse it; netkit's may not. */

@@ -27,6 +27,34 @@
 #include "log.h"
 #include "priv.h"
 
+#ifdef SANITIZE
+#include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
+
+/*
+ * Sanitizer builds only (make SANITIZE=1, for `make asan-check`; never
+ * installed, and `-S` still prints the production lists): what the
+ * ASan/UBSan runtime does inside a sandboxed child.  Its reports go to
+ * fd 2, which such a build leaves open to a collector (priv/proc.c), and
+ * it leaves through exit_group() with ASAN_OPTIONS' exitcode.  Its
+ * leak check at exit would clone a tracer, so a child skips it: only
+ * the parents' leaks are checked.
+ */
+static const struct sb_call sanitize_calls[] = {
+	{ "sigaltstack", 0, {}, "ASan: its signal stack, at exit" },
+	{ "write", 1, { { 0, SCMP_CMP_EQ, 2, 0 } }, "sanitizer reports" },
+	{ "readlink", 0, {}, "symbolizer: /proc/self/exe, refused", ENOENT },
+	{ "futex", 0, {}, "the unwinder's one-time initialisation" },
+};
+static int	sandboxed;
+
+int
+__lsan_is_turned_off(void)
+{
+	return (sandboxed);
+}
+#endif
+
 /*
  * The chroot directory must be root's and not writable by anyone else:
  * a child that could write there could plant files for the next one.
@@ -128,9 +156,16 @@ landlock(const struct sb_policy *p)
 	abi = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
 	if (abi < 0) {
-		if (errno != ENOSYS && errno != EOPNOTSUPP)
+		/*
+		 * Not built in (ENOSYS), disabled at boot (EOPNOTSUPP), or
+		 * refused by a container's own seccomp profile (EPERM, as
+		 * systemd-nspawn and some Docker profiles do).  Only this
+		 * probe may fail so: past it, every error is fatal.
+		 */
+		if (errno != ENOSYS && errno != EOPNOTSUPP && errno != EPERM)
 			fatal("landlock_create_ruleset");
-		log_debug("%s: Landlock not available", p->proc);
+		log_info("%s: Landlock not available (%s); chroot and seccomp "
+		    "still apply", p->proc, strerror(errno));
 		return;
 	}
 	memset(&attr, 0, sizeof(attr));
@@ -186,6 +221,16 @@ seccomp_filter(const struct sb_policy *p)
 			fatalx("seccomp: rule for %s: %s", p->calls[i].name,
 			    strerror(-rc));
 	}
+#ifdef SANITIZE
+	for (i = 0; i < sizeof(sanitize_calls) / sizeof(sanitize_calls[0]);
+	    i++)
+		if (seccomp_rule_add_array(ctx, sanitize_calls[i].errno_ret ?
+		    SCMP_ACT_ERRNO(sanitize_calls[i].errno_ret) : SCMP_ACT_ALLOW,
+		    seccomp_syscall_resolve_name(sanitize_calls[i].name),
+		    sanitize_calls[i].nargs, sanitize_calls[i].arg) != 0)
+			fatalx("seccomp: sanitizer rule for %s",
+			    sanitize_calls[i].name);
+#endif
 	if ((rc = seccomp_load(ctx)) != 0)
 		fatalx("seccomp_load: %s", strerror(-rc));
 	seccomp_release(ctx);
@@ -195,12 +240,27 @@ void
 sandbox_enter(const struct sb_policy *p, const char *user, const char *root)
 {
 	struct passwd	*pw;
+#ifdef SANITIZE
+	char		 mod[256];
+	void		*off;
+#endif
 
 	if ((pw = getpwnam(user)) == NULL)
 		fatalx("unknown user %s", user);
 	if (pw->pw_uid == 0)
 		fatalx("user %s is root: refusing to run a child as root",
 		    user);
+#ifdef SANITIZE
+	/*
+	 * Reports on fd 2, never to ASAN_OPTIONS' log_path; the runtime
+	 * reads /proc (binary name, mappings) now, not at report time.
+	 */
+	__sanitizer_sandbox_on_notify(NULL);
+	__sanitizer_get_module_and_offset_for_pc((void *)(uintptr_t)
+	    sandbox_enter, mod, sizeof(mod), &off);
+	__sanitizer_set_report_fd((void *)2);
+	sandboxed = 1;
+#endif
 	limits(p);
 	if (p->chroot) {
 		sandbox_check_rootdir(root);

@@ -16,6 +16,8 @@
 
 #include "priv.h"
 
+#define RCVBUF	(1 << 20)	/* bytes of datagrams queued for the engine */
+
 /* Is fd a datagram socket of the Internet family? */
 static int
 is_udp_socket(int fd)
@@ -115,7 +117,7 @@ bind_own(const char *addr, int port, int broadcast)
 int
 sock_obtain(const char *addr, int port, int broadcast, int *how)
 {
-	int	fd, on = 1;
+	int	fd, on = 1, rcvbuf = RCVBUF;
 
 	if ((fd = from_systemd()) != -1)
 		*how = SOCK_SYSTEMD;
@@ -127,6 +129,15 @@ sock_obtain(const char *addr, int port, int broadcast, int *how)
 	}
 	if (setsockopt(fd, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on)) == -1)
 		err(1, "IP_PKTINFO");
+	/*
+	 * Under a flood, valid datagrams wait here until the engine gets
+	 * the CPU back: a buffer root may make larger than rmem_max.  Best
+	 * effort; systemd's ReceiveBuffer= or a smaller buffer also work.
+	 */
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+	    sizeof(rcvbuf)) == -1)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+		    sizeof(rcvbuf));
 	if (broadcast &&
 	    setsockopt(fd, SOL_SOCKET, SO_BROADCAST, &on, sizeof(on)) == -1)
 		err(1, "SO_BROADCAST");

@@ -51,8 +51,8 @@ static void __attribute__((__noreturn__))
 usage(void)
 {
 	fprintf(stderr, "usage: %s [-dnpqSv] [-A network] [-a address[:port]] "
-	    "[-c chroot]\n\t[-m max] [-R rings] [-r rate] [-t idle] "
-	    "[-U utmp] [-u user]\n", getprogname());
+	    "[-c chroot]\n\t[-L source] [-m max] [-R rings] [-r rate] "
+	    "[-t idle] [-U utmp] [-u user]\n", getprogname());
 	exit(1);
 }
 
@@ -70,7 +70,8 @@ parse_args(int argc, char *argv[], struct talkd_conf *c)
 	c->rate_callee = 6;
 	c->idle = -1;
 	c->maxinvites = 50000;
-	while ((ch = getopt(argc, argv, "A:a:c:dm:nP:pqR:r:St:U:u:v")) != -1) {
+	while ((ch = getopt(argc, argv, "A:a:c:dL:m:nP:pqR:r:St:U:u:v")) !=
+	    -1) {
 		switch (ch) {
 		case 'A':
 			if (netlist_add(&c->allow, optarg) == -1)
@@ -85,6 +86,11 @@ parse_args(int argc, char *argv[], struct talkd_conf *c)
 			break;
 		case 'd':
 			c->debug = 1;
+			break;
+		case 'L':
+			if ((c->logins = logins_source(optarg)) == -1)
+				errx(1, "-L %s: not auto, utmp, logind or both",
+				    optarg);
 			break;
 		case 'm':
 			c->maxinvites = arg_number(optarg, 1, 1000000, "-m");
@@ -207,7 +213,8 @@ tty_request(struct parent *ps, const struct ipc_msg *m)
 	memset(&p, 0, sizeof(p));
 	p.fd = -1;
 	if (!rl_allow(ps->rl_tty, 0, rl_now())) {
-		log_warnx("terminal requests over %d/s: refused",
+		/* Budgeted: a rogue engine could ask at any rate. */
+		log_refused("terminal requests over %d/s: refused",
 		    TTY_OPENS_PER_SEC);
 		res.answer = T_FAILED;
 	} else if ((pw = getpwnam(req.user)) == NULL)
@@ -282,7 +289,7 @@ main(int argc, char *argv[])
 	ps.engine.rules = from_engine;
 	ps.engine.nrules = sizeof(from_engine) / sizeof(from_engine[0]);
 	ps.resolver.role = "resolver";
-	if (tty_init(&ps.tty, conf.utmp) == -1)
+	if (tty_init(&ps.tty, conf.utmp, conf.logins) == -1)
 		err(1, "/dev");
 	if ((ps.rl_tty = rl_new(1, TTY_OPENS_PER_SEC, TTY_OPENS_PER_SEC)) ==
 	    NULL)

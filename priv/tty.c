@@ -1,9 +1,10 @@
 /*
  * Runs in the privileged parent: open a user's terminals for a child.
- * The terminal names come only from utmp, never from the network or the
- * child, and every one is opened beneath /dev without following links
- * and then checked with fstat, because utmp lines and /dev/pts nodes are
- * only as trustworthy as the last login.
+ * The terminal names come only from the login records (utmp or logind,
+ * logins.c), never from the network or the child, and every one is
+ * opened beneath /dev without following links and then checked with
+ * fstat, because record lines and /dev/pts nodes are only as
+ * trustworthy as the last login.
  */
 #include <sys/types.h>
 #include <sys/stat.h>
@@ -15,18 +16,18 @@
 #include <grp.h>
 #include <string.h>
 #include <unistd.h>
-#include <utmpx.h>
 
 #include "log.h"
 #include "names.h"
 #include "priv.h"
 
 int
-tty_init(struct tty_ctx *ctx, const char *utmp)
+tty_init(struct tty_ctx *ctx, const char *utmp, int source)
 {
 	struct group	*gr;
 
-	ctx->utmp = utmp;
+	ctx->logins.utmp = utmp;
+	ctx->logins.source = source;
 	ctx->ttygid = (gr = getgrnam("tty")) != NULL ? gr->gr_gid : (gid_t)-1;
 	ctx->devfd = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	return (ctx->devfd == -1 ? -1 : 0);
@@ -65,22 +66,18 @@ struct scan {
 	int			 found;
 };
 
+/* A login record of the user (logins_foreach() chose them). */
 static int
-scan_one(const struct utmpx *ut, void *arg)
+scan_one(const struct login *l, void *arg)
 {
 	struct scan	*s = arg;
 	struct stat	 st;
-	char		 line[sizeof(ut->ut_line) + 1];
+	const char	*line = l->line;
 	int		 fd;
 
-	if (strncmp(ut->ut_user, s->user, sizeof(ut->ut_user)) != 0 ||
-	    strlen(s->user) > sizeof(ut->ut_user))
-		return (0);
-	memcpy(line, ut->ut_line, sizeof(ut->ut_line));
-	line[sizeof(ut->ut_line)] = '\0';
-	/* utmp is written by many programs; a hostile line is skipped. */
+	/* Written on behalf of users: a hostile line is skipped. */
 	if (!valid_ttyline(line)) {
-		log_warnx("utmp: user %s: bad line, skipped", s->user);
+		log_warnx("login of %s: bad terminal line, skipped", s->user);
 		return (0);
 	}
 	if (s->only != NULL && strcmp(line, s->only) != 0)
@@ -90,7 +87,7 @@ scan_one(const struct utmpx *ut, void *arg)
 		return (0);
 	}
 	/*
-	 * A stale utmp entry, a reused pty or a device planted under that
+	 * A stale login record, a reused pty or a device planted under that
 	 * name: it must be a terminal owned by this user, and in the tty
 	 * group as login(1) leaves it.
 	 */
@@ -124,6 +121,6 @@ tty_foreach(const struct tty_ctx *ctx, const char *user, const char *only,
 	s.cb = cb;
 	s.arg = arg;
 	s.found = 0;
-	utmp_foreach(ctx->utmp, scan_one, &s);
+	logins_foreach(&ctx->logins, user, uid, scan_one, &s);
 	return (s.found);
 }

@@ -20,7 +20,8 @@
 
 /*
  * Call cb for each USER_PROCESS record; cb returns non-zero to stop.
- * Returns 0, or -1 if the file cannot be read (no one is logged in).
+ * Returns how many records it was called for, or -1 if the file cannot
+ * be read (no one is logged in).
  */
 int
 utmp_foreach(const char *path, int (*cb)(const struct utmpx *, void *),
@@ -29,7 +30,7 @@ utmp_foreach(const char *path, int (*cb)(const struct utmpx *, void *),
 	struct utmpx	ut;
 	struct stat	st;
 	ssize_t		n;
-	int		fd, i;
+	int		fd, i, seen = 0;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
 	    O_NONBLOCK)) == -1) {
@@ -56,9 +57,10 @@ utmp_foreach(const char *path, int (*cb)(const struct utmpx *, void *),
 		}
 		if (ut.ut_type != USER_PROCESS || ut.ut_user[0] == '\0')
 			continue;
+		seen++;
 		if (cb(&ut, arg))
 			break;
 	}
 	close(fd);
-	return (0);
+	return (seen);
 }

@@ -9,12 +9,18 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-BUILD_DEPS="build-essential pkg-config libbsd-dev libseccomp-dev"
+BUILD_DEPS="build-essential pkg-config libbsd-dev libseccomp-dev libsystemd-dev"
 TEST_DEPS="tmux talk inetutils-talk iproute2 python3 mandoc procps"
-TEST_DEPS="$TEST_DEPS biff procmail"
+TEST_DEPS="$TEST_DEPS biff procmail strace"
 # netkit's rwhod runs only inside the tests' namespaces; need() keeps
 # its package from starting a system rwhod.
 TEST_DEPS="$TEST_DEPS rwhod rwho"
+# t_fuzz.sh: libFuzzer with ASan/UBSan; t_boundary.sh: nm.
+TEST_DEPS="$TEST_DEPS clang libclang-rt-14-dev binutils"
+# t_deb.sh: dpkg-buildpackage (dpkg-dev comes with build-essential),
+# systemd-analyze, systemd-socket-activate; t_inetd.sh: a real inetd,
+# run only inside its namespaces (need() keeps the system's stopped).
+TEST_DEPS="$TEST_DEPS debhelper systemd openbsd-inetd"
 
 need() {
 	missing=""

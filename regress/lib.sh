@@ -260,8 +260,14 @@ lib_sweep_users() {
 }
 
 # lib_utmp_add FILE USER LINE PID [HOST]: append a USER_PROCESS record
-# (glibc x86-64/i386/arm64 struct utmpx, 384 bytes, time now).
+# (glibc x86-64/i386/arm64 struct utmpx, 384 bytes, time now).  With
+# LIB_LOGINS=logind, a systemd-logind session instead (lib_logind_add),
+# so a test runs as on a host without utmp (t_logind_comsat.sh).
 lib_utmp_add() {
+	if [ "${LIB_LOGINS:-}" = logind ]; then
+		lib_logind_add "$2" "$3" "$4"
+		return
+	fi
 	lib_python - "$@" <<'EOF'
 import struct, sys, time
 path, user, line, pid = sys.argv[1:5]
@@ -278,6 +284,20 @@ assert len(rec) == 384
 with open(path, "ab") as f:
     f.write(rec)
 EOF
+}
+
+# lib_logind_add USER LINE PID: a session file as systemd-logind writes
+# it, under our private /run only (isolated: see lib_isolate), where
+# sd-login(3) in the daemons finds it.
+lib_logind_add() {
+	[ "${LIB_ISOLATED:-}" = 1 ] && [ "$$" -eq 1 ] || return 1
+	_uid=$(id -u "$1") || return 1
+	_sid=rg$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+	mkdir -p /run/systemd/sessions &&
+	    printf '%s\n' "UID=$_uid" "USER=$1" "ACTIVE=1" "STATE=active" \
+	    "TYPE=tty" "CLASS=user" "TTY=$2" "LEADER=$3" \
+	    "REALTIME=$(date +%s)000000" >"/run/systemd/sessions/.$_sid" &&
+	    mv "/run/systemd/sessions/.$_sid" "/run/systemd/sessions/$_sid"
 }
 
 # lib_tty_give USER /dev/pts/N: as login(1) leaves a terminal.

@@ -21,6 +21,26 @@
 #include <unistd.h>
 
 void	regress_hook(const char *);
+void	regress_evil(void);		/* regress_evil.c: a hostile child */
+
+#ifdef SANITIZE
+static void
+sanitize_asan(void)
+{
+	volatile char	*p;
+
+	if ((p = malloc(8)) != NULL)
+		p[8] = 'x';			/* heap-buffer-overflow */
+}
+
+static void
+sanitize_ubsan(void)
+{
+	volatile int	shift = 40, one = 1;
+
+	one = one << shift;			/* shift exponent too large */
+}
+#endif
 
 /* REGRESS_ROLE picks the child (default "engine"). */
 void
@@ -34,7 +54,11 @@ regress_hook(const char *me)
 	char		 c = 'x';
 	int		 sv[2];
 
-	if (name == NULL || strcmp(role != NULL ? role : "engine", me) != 0)
+	if (strcmp(role != NULL ? role : "engine", me) != 0)
+		return;
+	if (getenv("REGRESS_EVIL") != NULL)
+		regress_evil();
+	if (name == NULL)
 		return;
 	memset(&msg, 0, sizeof(msg));
 	iov.iov_base = &c;
@@ -87,6 +111,13 @@ regress_hook(const char *me)
 		syscall(SYS_recvfrom, 3, &c, 1, MSG_DONTWAIT, NULL, NULL);
 	else if (strcmp(name, "getpid") == 0)
 		syscall(SYS_getpid);	/* allowed: the control case */
+#ifdef SANITIZE
+	/* make asan-check: a report must get out of the sandbox. */
+	else if (strcmp(name, "asan") == 0)
+		sanitize_asan();
+	else if (strcmp(name, "ubsan") == 0)
+		sanitize_ubsan();
+#endif
 	else
 		exit(98);
 	exit(99);

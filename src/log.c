@@ -65,14 +65,22 @@ logit(int pri, const char *fmt, ...)
 void
 vlog(int pri, const char *fmt, va_list ap)
 {
-	char	 msg[512], safe[sizeof(msg) * 4 + 1];
+	char	 msg[512], safe[sizeof(msg) * 5 + 1];
 	int	 saved_errno = errno;
 
 	if (pri == LOG_DEBUG && !log_verbose)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	/* Anything a log line quotes may come from the network. */
-	strnvis(safe, msg, sizeof(safe), VIS_CSTYLE | VIS_NOSLASH);
+	/*
+	 * Anything a log line quotes may come from the network or from a
+	 * child.  vis(3) leaves newline and tab alone unless told, and a
+	 * newline would let a child forge whole log lines in our name.
+	 * safe holds the worst case ("\M-^[", 5 bytes for 1): libbsd's
+	 * strnvis() (0.11) writes its NUL past the end of a result that
+	 * does not fit.
+	 */
+	strnvis(safe, msg, sizeof(safe),
+	    VIS_CSTYLE | VIS_NOSLASH | VIS_NL | VIS_TAB);
 	if (log_sink != NULL)
 		log_sink(pri, safe);
 	else if (log_debugmode)
@@ -82,6 +90,9 @@ vlog(int pri, const char *fmt, va_list ap)
 		syslog(pri, "%s%s%s", log_name, *log_name ? ": " : "", safe);
 	errno = saved_errno;
 }
+
+static void	vlog_errno(int, const char *, va_list)
+		    __attribute__((__format__(printf, 2, 0)));
 
 static void
 vlog_errno(int pri, const char *fmt, va_list ap)

@@ -28,7 +28,18 @@
 static void
 visible(char *dst, const char *src)
 {
-	strnvis(dst, src, B_FIELD, VIS_CSTYLE);
+	char	in[B_FIELD], out[5 * B_FIELD];
+
+	/*
+	 * libbsd's strnvis() (0.11) writes its NUL one byte past the end
+	 * when the result does not fit, as for a 64-byte host name from
+	 * DNS: give it room for the worst case ("\M-^[", 5 bytes for 1)
+	 * and cut afterwards.  vis(3) passes newline and tab unless told:
+	 * they would forge lines.
+	 */
+	strlcpy(in, src, sizeof(in));
+	strnvis(out, in, sizeof(out), VIS_CSTYLE | VIS_NL | VIS_TAB);
+	strlcpy(dst, out, B_FIELD);
 }
 
 /*

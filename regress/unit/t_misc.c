@@ -101,9 +101,15 @@ rates(void)
 	for (i = 0; i < 10; i++)
 		n += rl_allow(t, 7, 100.0);
 	CHECK(n == 3, "burst of 3 then refused");
-	CHECK(rl_allow(t, 8, 100.0), "another key has its own bucket");
 	CHECK(rl_allow(t, 7, 101.1) && !rl_allow(t, 7, 101.2),
 	    "one token per second refills");
+	rl_free(t);
+	/* One slot: every other key collides, and only ever gets more. */
+	t = rl_new(1, 1, 3);
+	for (i = 0; i < 3; i++)
+		rl_allow(t, 7, 200.0);
+	CHECK(!rl_allow(t, 7, 200.0), "key 7 exhausted");
+	CHECK(rl_allow(t, 8, 200.0), "a colliding key starts with a full bucket");
 	rl_free(t);
 	t = rl_new(64, 0, 0);
 	for (i = 0, n = 0; i < 1000; i++)
