@@ -8,6 +8,7 @@
 
 #include <err.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,13 @@ proc_exec(char *const argv[], int ipcfd)
 	sanitize_stderr();
 #endif
 	closefrom(CHILD_IPC_FD + 1);
+	/*
+	 * Ctrl-C in a terminal signals the whole process group: only the
+	 * parent should act on it (it stops the children with SIGTERM), or
+	 * a child's death would be reported as a crash.  Kept across exec.
+	 */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	/* Our own binary, even if argv[0] is a bare name from inetd. */
 	execv("/proc/self/exe", argv);
 	_exit(127);
