@@ -382,10 +382,15 @@ lib_term_run() {
 # lib_term_reset SOCKET WINDOW: interrupt what runs, wait for the
 # shell, clear the screen.
 lib_term_reset() {
-	tmux -S "$1" send-keys -t "main:$2" C-c
-	lib_term_shell "$1" "$2" 10 &&
-	    lib_term_run "$1" "$2" clear &&
-	    tmux -S "$1" clear-history -t "main:$2"
+	# Set-up, not a check: on a loaded machine a keystroke can be lost,
+	# so try a second time before giving up.
+	for _try in 1 2; do
+		tmux -S "$1" send-keys -t "main:$2" C-c
+		lib_term_shell "$1" "$2" 10 &&
+		    lib_term_run "$1" "$2" clear &&
+		    tmux -S "$1" clear-history -t "main:$2" && return 0
+	done
+	return 1
 }
 
 # lib_term_note SOCKET WINDOW: the pane's text as diagnostics.
