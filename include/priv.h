@@ -80,6 +80,9 @@ struct sb_policy {
 };
 
 void	sandbox_enter(const struct sb_policy *, const char *, const char *);
+void	child_prologue(int);
+void	child_sandbox(const char *, const struct sb_policy *, const char *,
+	    const char *);
 void	sandbox_print(FILE *, const struct sb_policy *);
 void	sandbox_check_rootdir(const char *);
 

@@ -26,10 +26,6 @@
 #include "priv.h"
 #include "ratelimit.h"
 
-#ifdef REGRESS
-void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
-#endif
-
 /*
  * However the engine behaves, the parent serves at most this many
  * requests a second: each costs a utmp scan, up to COMSAT_MAXTTYS
@@ -158,15 +154,10 @@ parse_args(int argc, char *argv[], struct comsat_conf *c)
 static void __attribute__((__noreturn__))
 child_main(struct comsat_conf *c)
 {
-	closefrom(CHILD_IPC_FD + 1);
-	log_setsink(ipc_log_sink);
-	log_setverbose(c->debug || c->verbose);
+	child_prologue(c->debug || c->verbose);
 	if (strcmp(c->proc, "engine") == 0) {
-		setproctitle("engine");
-		sandbox_enter(&policy_comsat_engine, c->user, c->chroot);
-#ifdef REGRESS
-		regress_hook(c->proc);
-#endif
+		child_sandbox("engine", &policy_comsat_engine, c->user,
+		    c->chroot);
 		comsat_engine(c);
 	}
 	fatalx("unknown child role %s", c->proc);

@@ -35,7 +35,7 @@
 #include "priv.h"
 
 #define MAXCHILDREN	4
-#define SEND_TIMEOUT	5	/* seconds a child may leave its answers unread */
+#define SEND_TIMEOUT	5	/* seconds a child may leave answers unread */
 
 static struct child	*children[MAXCHILDREN];	/* parent_spawn() adds */
 static size_t		 nchildren;

@@ -30,10 +30,6 @@
 #include "ratelimit.h"
 #include "rwhod.h"
 
-#ifdef REGRESS
-void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
-#endif
-
 #define WRITES_PER_SEC	200	/* spool files, even for a rogue engine */
 #define DROPLOG_SECS	10	/* one line about dropped records at most */
 #define MAX_INTERVAL	(11 * 60)	/* rwho/ruptime: down after 11 min */
@@ -209,16 +205,10 @@ parse_args(int argc, char *argv[], struct rwhod_conf *c)
 static void __attribute__((__noreturn__))
 child_main(struct rwhod_conf *c)
 {
-	closefrom(CHILD_IPC_FD + 1);
-	log_setsink(ipc_log_sink);
-	log_setverbose(c->debug || c->verbose);
-	tzset();
+	child_prologue(c->debug || c->verbose);
 	if (strcmp(c->proc, "engine") == 0) {
-		setproctitle("engine");
-		sandbox_enter(&policy_rwhod_engine, c->user, c->chroot);
-#ifdef REGRESS
-		regress_hook(c->proc);
-#endif
+		child_sandbox("engine", &policy_rwhod_engine, c->user,
+		    c->chroot);
 		rwhod_engine(c);
 	}
 	fatalx("unknown child role %s", c->proc);
@@ -299,7 +289,7 @@ drop_caps(void)
 	int				cap;
 
 	keep = 1ULL << CAP_DAC_OVERRIDE | 1ULL << CAP_KILL;
-	/* Only those we have: systemd's CapabilityBoundingSet= may omit them. */
+	/* Only those we have: CapabilityBoundingSet= may omit some. */
 	memset(&hdr, 0, sizeof(hdr));
 	hdr.version = _LINUX_CAPABILITY_VERSION_3;
 	if (syscall(SYS_capget, &hdr, data) == -1)

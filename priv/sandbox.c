@@ -21,9 +21,12 @@
 #include <seccomp.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "log.h"
 #include "priv.h"
 
@@ -234,6 +237,36 @@ seccomp_filter(const struct sb_policy *p)
 	if ((rc = seccomp_load(ctx)) != 0)
 		fatalx("seccomp_load: %s", strerror(-rc));
 	seccomp_release(ctx);
+}
+
+#ifdef REGRESS
+void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
+#endif
+
+/*
+ * A re-executed child's first steps, before its sandbox: only its own
+ * descriptors, log lines through the parent, the time zone read while
+ * /etc is still visible.
+ */
+void
+child_prologue(int verbose)
+{
+	closefrom(CHILD_IPC_FD + 1);
+	log_setsink(ipc_log_sink);
+	log_setverbose(verbose);
+	tzset();
+}
+
+/* Enter the sandbox as role; a test build then runs its hook. */
+void
+child_sandbox(const char *role, const struct sb_policy *p, const char *user,
+    const char *root)
+{
+	setproctitle("%s", role);
+	sandbox_enter(p, user, root);
+#ifdef REGRESS
+	regress_hook(role);
+#endif
 }
 
 void

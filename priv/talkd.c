@@ -23,10 +23,6 @@
 #include "ratelimit.h"
 #include "talkd.h"
 
-#ifdef REGRESS
-void	regress_hook(const char *);	/* regress/regress_hook.c: tests */
-#endif
-
 #define TTY_OPENS_PER_SEC	50	/* even a compromised engine */
 
 struct parent {
@@ -141,24 +137,15 @@ parse_args(int argc, char *argv[], struct talkd_conf *c)
 static void __attribute__((__noreturn__))
 child_main(struct talkd_conf *c)
 {
-	closefrom(CHILD_IPC_FD + 1);
-	log_setsink(ipc_log_sink);
-	log_setverbose(c->debug || c->verbose);
-	tzset();
+	child_prologue(c->debug || c->verbose);
 	if (strcmp(c->proc, "engine") == 0) {
-		setproctitle("engine");
-		sandbox_enter(&policy_talkd_engine, c->user, c->chroot);
-#ifdef REGRESS
-		regress_hook(c->proc);
-#endif
+		child_sandbox("engine", &policy_talkd_engine, c->user,
+		    c->chroot);
 		talkd_engine(c);
 	} else if (strcmp(c->proc, "resolver") == 0) {
-		setproctitle("resolver");
 		talkd_resolver_warmup();
-		sandbox_enter(&policy_talkd_resolver, c->user, NULL);
-#ifdef REGRESS
-		regress_hook(c->proc);
-#endif
+		child_sandbox("resolver", &policy_talkd_resolver, c->user,
+		    NULL);
 		talkd_resolver();
 	}
 	fatalx("unknown child role %s", c->proc);
